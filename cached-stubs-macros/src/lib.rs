@@ -1,0 +1,22 @@
+//! The `#[cached_stub]` attribute of [cached-stubs](https://docs.rs/cached-stubs). Depend on
+//! `cached-stubs`, which re-exports it, documents it and holds everything its expansion
+//! calls; this crate only parses, classifies and expands.
+//!
+//! The pipeline, a file per step: [`options`] (the attribute's arguments), [`shape`] (what
+//! kind of function this is and which arguments make the key), [`source_hash`] (the
+//! function's tokens, hashed), [`expand`] (the generated code).
+
+mod expand;
+mod options;
+mod shape;
+mod source_hash;
+
+/// Records a function's result on the first call and replays it afterwards; see the
+/// `cached-stubs` crate for its documentation.
+#[proc_macro_attribute]
+pub fn cached_stub(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    expand::cached_stub(attr.into(), item.into()).into()
+}

@@ -1,0 +1,117 @@
+//! The options of `#[cached_stub(...)]`.
+
+use proc_macro2::TokenStream;
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Ident, LitStr};
+
+/// The parsed options, each as written, for spans in later errors.
+#[derive(Default)]
+pub(crate) struct Options {
+    /// `skip(a, b)`: arguments left out of the key and the file.
+    pub(crate) skip: Vec<Ident>,
+    /// `name = "..."`: the stub folder's name.
+    pub(crate) name: Option<LitStr>,
+    /// `dir = "..."`: the stub root, relative to the manifest dir.
+    pub(crate) dir: Option<LitStr>,
+    seen_skip: bool,
+}
+
+const VALID: &str = "`skip(arg, ...)`, `name = \"...\"`, `dir = \"...\"`";
+
+impl Options {
+    pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Options> {
+        let mut options = Options::default();
+        syn::meta::parser(|meta| options.parse_one(&meta)).parse2(tokens)?;
+        Ok(options)
+    }
+
+    fn parse_one(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let duplicate = || meta.error("this option is given twice");
+        if meta.path.is_ident("skip") {
+            if std::mem::replace(&mut self.seen_skip, true) {
+                return Err(duplicate());
+            }
+            meta.parse_nested_meta(|arg| {
+                let ident = arg.path.require_ident()?;
+                if self.skip.contains(ident) {
+                    return Err(arg.error("this argument is skipped twice"));
+                }
+                self.skip.push(ident.clone());
+                Ok(())
+            })
+        } else if meta.path.is_ident("name") {
+            let name = string(meta, |name| {
+                let bad =
+                    name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']);
+                (!bad).then_some(()).ok_or(
+                    "`name` must be a plain folder name: not empty, no `/`, `\\`, `.` or `..`",
+                )
+            })?;
+            set(&mut self.name, name).ok_or_else(duplicate)
+        } else if meta.path.is_ident("dir") {
+            let dir = string(meta, |dir| {
+                (!dir.is_empty())
+                    .then_some(())
+                    .ok_or("`dir` must not be empty")
+            })?;
+            set(&mut self.dir, dir).ok_or_else(duplicate)
+        } else {
+            Err(meta.error(format!("unknown option; the options are {VALID}")))
+        }
+    }
+}
+
+/// The string after `=`, checked by `valid`.
+fn string(
+    meta: &ParseNestedMeta<'_>,
+    valid: impl FnOnce(&str) -> Result<(), &'static str>,
+) -> syn::Result<LitStr> {
+    let lit: LitStr = meta.value()?.parse()?;
+    valid(&lit.value()).map_err(|message| syn::Error::new(lit.span(), message))?;
+    Ok(lit)
+}
+
+/// Sets an option given once; `None` when it was already set.
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    slot.is_none().then(|| *slot = Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Options;
+    use quote::quote;
+
+    fn error(tokens: proc_macro2::TokenStream) -> String {
+        Options::parse(tokens).err().expect("rejected").to_string()
+    }
+
+    #[test]
+    fn every_option_parses() {
+        let options =
+            Options::parse(quote!(skip(client, self), name = "ask", dir = "fixtures")).unwrap();
+        let skipped: Vec<_> = options.skip.iter().map(ToString::to_string).collect();
+        assert_eq!(skipped, ["client", "self"]);
+        assert_eq!(options.name.unwrap().value(), "ask");
+        assert_eq!(options.dir.unwrap().value(), "fixtures");
+    }
+
+    #[test]
+    fn mistakes_are_errors_that_say_what_is_valid() {
+        assert!(
+            error(quote!(skipp(a))).contains("unknown option; the options are `skip(arg, ...)`")
+        );
+        assert_eq!(
+            error(quote!(name = "a", name = "b")),
+            "this option is given twice"
+        );
+        assert_eq!(
+            error(quote!(skip(a), skip(b))),
+            "this option is given twice"
+        );
+        assert_eq!(error(quote!(skip(a, a))), "this argument is skipped twice");
+        assert!(error(quote!(name = "a/b")).contains("plain folder name"));
+        assert!(error(quote!(dir = "")).contains("must not be empty"));
+        assert!(error(quote!(name = 3)).contains("expected string literal"));
+    }
+}

@@ -1,0 +1,614 @@
+//! The canonical encoding of argument values that stub keys are hashed from.
+//!
+//! It encodes serde's data model the way JSON sees it, made exact and independent of order:
+//!
+//! - integers of every width are one kind: `5u8`, `5i64` and `5u128` encode alike;
+//! - floats are encoded by their `f64` bits (an `f32` widens exactly), every NaN as one
+//!   NaN; `0.0` and `-0.0` stay different, as they print differently;
+//! - a `char` is a one-character string, bytes are a sequence of integers, `None` and `()`
+//!   are null and `Some(x)` is `x`, newtype structs are their content;
+//! - structs and maps are both maps, and a map's entries are sorted by their encoded keys, so
+//!   `HashMap` iteration order, serde_json's `preserve_order` and field order don't matter;
+//!   keys may be any value, not only strings;
+//! - enum variants are named, never numbered: `{"Variant": content}`, or the bare name for a
+//!   unit variant.
+//!
+//! Every value encodes to a self-delimiting byte string (a tag, then a fixed-size payload, a
+//! length-prefixed one, or items closed by an end tag), so a sequence of encodings never
+//! reads as another sequence. No serde_json code is involved: keys don't change with its
+//! version or features.
+
+use serde::ser::{self, Serialize};
+use std::fmt;
+
+/// Where encoded bytes go: the key's hasher, or a buffer while map entries wait to be sorted.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for blake3::Hasher {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// The first byte of every encoded value.
+mod tag {
+    pub const NULL: u8 = 0;
+    pub const FALSE: u8 = 1;
+    pub const TRUE: u8 = 2;
+    pub const UINT: u8 = 3;
+    pub const NEGATIVE_INT: u8 = 4;
+    pub const FLOAT: u8 = 5;
+    pub const STRING: u8 = 6;
+    pub const SEQ: u8 = 7;
+    pub const MAP: u8 = 8;
+    pub const END: u8 = 9;
+}
+
+/// Writes the canonical encoding of `value` into `sink`.
+pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) -> Result<(), Error> {
+    value.serialize(Encoder(sink))
+}
+
+/// A value's `Serialize` implementation reported an error.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Error(message.to_string())
+    }
+}
+
+struct Encoder<'s, S>(&'s mut S);
+
+impl<'s, S: Sink> Encoder<'s, S> {
+    fn unsigned(self, value: u128) -> Result<(), Error> {
+        self.0.put(&[tag::UINT]);
+        self.0.put(&value.to_le_bytes());
+        Ok(())
+    }
+
+    fn signed(self, value: i128) -> Result<(), Error> {
+        match u128::try_from(value) {
+            Ok(value) => self.unsigned(value),
+            Err(_) => {
+                self.0.put(&[tag::NEGATIVE_INT]);
+                self.0.put(&value.to_le_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    fn float(self, value: f64) -> Result<(), Error> {
+        let value = if value.is_nan() { f64::NAN } else { value };
+        self.0.put(&[tag::FLOAT]);
+        self.0.put(&value.to_bits().to_le_bytes());
+        Ok(())
+    }
+
+    /// Opens `{variant: ...}`; the caller writes the content and one extra end tag.
+    fn open_variant(self, variant: &str) -> Result<&'s mut S, Error> {
+        self.0.put(&[tag::MAP]);
+        ser::Serializer::serialize_str(Encoder(&mut *self.0), variant)?;
+        Ok(self.0)
+    }
+}
+
+impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Seq<'s, S>;
+    type SerializeTuple = Seq<'s, S>;
+    type SerializeTupleStruct = Seq<'s, S>;
+    type SerializeTupleVariant = Seq<'s, S>;
+    type SerializeMap = Map<'s, S>;
+    type SerializeStruct = Map<'s, S>;
+    type SerializeStructVariant = Map<'s, S>;
+
+    fn serialize_bool(self, value: bool) -> Result<(), Error> {
+        self.0.put(&[if value { tag::TRUE } else { tag::FALSE }]);
+        Ok(())
+    }
+
+    fn serialize_i8(self, value: i8) -> Result<(), Error> {
+        self.signed(value.into())
+    }
+
+    fn serialize_i16(self, value: i16) -> Result<(), Error> {
+        self.signed(value.into())
+    }
+
+    fn serialize_i32(self, value: i32) -> Result<(), Error> {
+        self.signed(value.into())
+    }
+
+    fn serialize_i64(self, value: i64) -> Result<(), Error> {
+        self.signed(value.into())
+    }
+
+    fn serialize_i128(self, value: i128) -> Result<(), Error> {
+        self.signed(value)
+    }
+
+    fn serialize_u8(self, value: u8) -> Result<(), Error> {
+        self.unsigned(value.into())
+    }
+
+    fn serialize_u16(self, value: u16) -> Result<(), Error> {
+        self.unsigned(value.into())
+    }
+
+    fn serialize_u32(self, value: u32) -> Result<(), Error> {
+        self.unsigned(value.into())
+    }
+
+    fn serialize_u64(self, value: u64) -> Result<(), Error> {
+        self.unsigned(value.into())
+    }
+
+    fn serialize_u128(self, value: u128) -> Result<(), Error> {
+        self.unsigned(value)
+    }
+
+    fn serialize_f32(self, value: f32) -> Result<(), Error> {
+        self.float(value.into())
+    }
+
+    fn serialize_f64(self, value: f64) -> Result<(), Error> {
+        self.float(value)
+    }
+
+    fn serialize_char(self, value: char) -> Result<(), Error> {
+        self.serialize_str(value.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, value: &str) -> Result<(), Error> {
+        self.0.put(&[tag::STRING]);
+        self.0.put(&(value.len() as u64).to_le_bytes());
+        self.0.put(value.as_bytes());
+        Ok(())
+    }
+
+    fn serialize_bytes(self, value: &[u8]) -> Result<(), Error> {
+        self.0.put(&[tag::SEQ]);
+        for byte in value {
+            Encoder(&mut *self.0).serialize_u8(*byte)?;
+        }
+        self.0.put(&[tag::END]);
+        Ok(())
+    }
+
+    fn serialize_none(self) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.0.put(&[tag::NULL]);
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let sink = self.open_variant(variant)?;
+        value.serialize(Encoder(&mut *sink))?;
+        sink.put(&[tag::END]);
+        Ok(())
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'s, S>, Error> {
+        self.0.put(&[tag::SEQ]);
+        Ok(Seq {
+            sink: self.0,
+            ends: 1,
+        })
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'s, S>, Error> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Seq<'s, S>, Error> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Seq<'s, S>, Error> {
+        let sink = self.open_variant(variant)?;
+        sink.put(&[tag::SEQ]);
+        Ok(Seq { sink, ends: 2 })
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'s, S>, Error> {
+        Ok(Map::new(self.0, 1))
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Map<'s, S>, Error> {
+        Ok(Map::new(self.0, 1))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Map<'s, S>, Error> {
+        let sink = self.open_variant(variant)?;
+        Ok(Map::new(sink, 2))
+    }
+}
+
+/// A sequence being written: items go straight to the sink.
+pub(crate) struct Seq<'s, S> {
+    sink: &'s mut S,
+    /// End tags to write when done: 2 when the sequence is a variant's content.
+    ends: usize,
+}
+
+impl<S: Sink> Seq<'_, S> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(Encoder(&mut *self.sink))
+    }
+
+    fn close(self) -> Result<(), Error> {
+        for _ in 0..self.ends {
+            self.sink.put(&[tag::END]);
+        }
+        Ok(())
+    }
+}
+
+impl<S: Sink> ser::SerializeSeq for Seq<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl<S: Sink> ser::SerializeTuple for Seq<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl<S: Sink> ser::SerializeTupleStruct for Seq<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl<S: Sink> ser::SerializeTupleVariant for Seq<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+/// A map or struct being written: entries are encoded into one buffer, then written to the
+/// sink sorted by their encoded keys.
+pub(crate) struct Map<'s, S> {
+    sink: &'s mut S,
+    /// End tags to write when done: 2 when the map is a variant's content.
+    ends: usize,
+    buffer: Vec<u8>,
+    /// Each entry as (key start, value start, value end) in `buffer`.
+    entries: Vec<(usize, usize, usize)>,
+}
+
+impl<'s, S: Sink> Map<'s, S> {
+    fn new(sink: &'s mut S, ends: usize) -> Self {
+        Map {
+            sink,
+            ends,
+            buffer: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let start = self.buffer.len();
+        encode(key, &mut self.buffer)?;
+        self.entries
+            .push((start, self.buffer.len(), self.buffer.len()));
+        Ok(())
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        encode(value, &mut self.buffer)?;
+        let entry = self.entries.last_mut().ok_or_else(|| {
+            <Error as ser::Error>::custom("a map value was serialized before its key")
+        })?;
+        entry.2 = self.buffer.len();
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<(), Error> {
+        let buffer = &self.buffer;
+        let key = |&(start, middle, _): &(usize, usize, usize)| &buffer[start..middle];
+        let whole = |&(start, _, end): &(usize, usize, usize)| &buffer[start..end];
+        self.entries
+            .sort_unstable_by(|a, b| key(a).cmp(key(b)).then_with(|| whole(a).cmp(whole(b))));
+        self.sink.put(&[tag::MAP]);
+        for entry in &self.entries {
+            self.sink.put(whole(entry));
+        }
+        for _ in 0..self.ends {
+            self.sink.put(&[tag::END]);
+        }
+        Ok(())
+    }
+}
+
+impl<S: Sink> ser::SerializeMap for Map<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.key(key)
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.value(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl<S: Sink> ser::SerializeStruct for Map<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.key(name)?;
+        self.value(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl<S: Sink> ser::SerializeStructVariant for Map<'_, S> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.key(name)?;
+        self.value(value)
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+    use serde::Serialize;
+    use serde::ser::{SerializeMap, Serializer};
+    use std::collections::{BTreeMap, HashMap};
+
+    fn bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(value, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn integers_of_every_width_encode_alike() {
+        assert_eq!(bytes(&5u8), bytes(&5i64));
+        assert_eq!(bytes(&5u8), bytes(&5u128));
+        assert_eq!(bytes(&-5i8), bytes(&-5i128));
+        assert_ne!(bytes(&5i32), bytes(&-5i32));
+        assert_ne!(bytes(&u128::MAX), bytes(&u64::MAX));
+        assert_ne!(bytes(&i128::MIN), bytes(&i64::MIN));
+    }
+
+    #[test]
+    fn floats_are_encoded_by_bits_with_one_nan() {
+        assert_eq!(bytes(&0.5f32), bytes(&0.5f64));
+        assert_eq!(bytes(&f64::NAN), bytes(&-f64::NAN));
+        assert_eq!(bytes(&f64::NAN), bytes(&f32::NAN));
+        assert_eq!(
+            bytes(&f64::NAN),
+            bytes(&f64::from_bits(0x7ff0_0000_0000_0001))
+        );
+        assert_ne!(bytes(&0.0f64), bytes(&-0.0f64));
+        assert_ne!(bytes(&1.0f64), bytes(&1u8));
+        assert_ne!(bytes(&0.1f64), bytes(&0.1f32));
+    }
+
+    #[test]
+    fn values_follow_the_json_data_model() {
+        #[derive(Serialize)]
+        struct Wrapper(String);
+        #[derive(Serialize)]
+        struct Point {
+            x: i32,
+            y: i32,
+        }
+        assert_eq!(bytes(&'a'), bytes("a"));
+        assert_eq!(bytes(&Some(3)), bytes(&3));
+        assert_eq!(bytes(&None::<u8>), bytes(&()));
+        assert_eq!(bytes(&Wrapper("w".into())), bytes("w"));
+        assert_eq!(bytes(&(1, 2)), bytes(&[1, 2]));
+        let point = Point { x: 1, y: -2 };
+        let map = BTreeMap::from([("y", -2), ("x", 1)]);
+        assert_eq!(bytes(&point), bytes(&map));
+        assert_eq!(bytes(&Bytes(vec![1, 2])), bytes(&[1u8, 2]));
+    }
+
+    #[test]
+    fn variants_are_named() {
+        #[derive(Serialize)]
+        enum Model {
+            Small,
+            Sized(u32),
+            Pair(u32, u32),
+            Named { size: u32 },
+        }
+        assert_eq!(bytes(&Model::Small), bytes("Small"));
+        assert_eq!(
+            bytes(&Model::Sized(7)),
+            bytes(&BTreeMap::from([("Sized", 7)]))
+        );
+        assert_eq!(
+            bytes(&Model::Pair(1, 2)),
+            bytes(&BTreeMap::from([("Pair", [1, 2])]))
+        );
+        assert_eq!(
+            bytes(&Model::Named { size: 3 }),
+            bytes(&BTreeMap::from([("Named", BTreeMap::from([("size", 3)]))]))
+        );
+    }
+
+    #[test]
+    fn maps_ignore_order_and_accept_any_key() {
+        let entries: Vec<(u32, String)> = (0..64).map(|i| (i, format!("v{i}"))).collect();
+        let btree: BTreeMap<_, _> = entries.iter().cloned().collect();
+        let hash: HashMap<_, _> = entries.iter().cloned().collect();
+        assert_eq!(bytes(&btree), bytes(&hash));
+
+        let nested = HashMap::from([((1, 2), HashMap::from([("a", 1), ("b", 2)]))]);
+        let nested_sorted = BTreeMap::from([((1, 2), BTreeMap::from([("b", 2), ("a", 1)]))]);
+        assert_eq!(bytes(&nested), bytes(&nested_sorted));
+    }
+
+    #[test]
+    fn a_map_serialized_in_any_order_encodes_alike() {
+        // What serde_json's `preserve_order` does to a `Value`: same entries, another order.
+        struct InOrder(Vec<(&'static str, u32)>);
+        impl Serialize for InOrder {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (key, value) in &self.0 {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+        let forward = InOrder(vec![("a", 1), ("b", 2), ("c", 3)]);
+        let backward = InOrder(vec![("c", 3), ("a", 1), ("b", 2)]);
+        assert_eq!(bytes(&forward), bytes(&backward));
+    }
+
+    #[test]
+    fn encodings_are_self_delimiting() {
+        // A string holding what looks like an encoding, or items that could be regrouped,
+        // never collide with another value.
+        assert_ne!(bytes(&("ab", "c")), bytes(&("a", "bc")));
+        assert_ne!(bytes(&vec![vec![1], vec![]]), bytes(&vec![vec![], vec![1]]));
+        assert_ne!(bytes(&[Some(1), None]), bytes(&[None, Some(1)]));
+        let map = BTreeMap::from([("a", "b")]);
+        assert_ne!(bytes(&map), bytes(&["a", "b"]));
+    }
+
+    #[test]
+    fn a_failing_serialize_impl_is_an_error() {
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("not today"))
+            }
+        }
+        let error = encode(&Refuses, &mut Vec::new()).unwrap_err();
+        assert_eq!(error.to_string(), "not today");
+    }
+
+    /// Bytes that serialize through `serialize_bytes`, as `serde_bytes` makes them.
+    struct Bytes(Vec<u8>);
+
+    impl Serialize for Bytes {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_bytes(&self.0)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Stub keys: which file a call's arguments map to.
+
+use crate::args::Arg;
+use crate::canonical;
+use std::fmt;
+
+/// Separates our hashes from every other use of blake3; bump the version when the canonical
+/// encoding changes, since every key changes with it.
+const CONTEXT: &str = "cached-stubs 2026-11-20 argument key v1";
+
+/// The first 128 bits of a blake3 hash of the named arguments' canonical encodings.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct Key([u8; 16]);
+
+/// An argument whose `Serialize` implementation failed while its key was computed.
+#[derive(Debug)]
+pub(crate) struct KeyError {
+    pub(crate) arg: &'static str,
+    pub(crate) error: canonical::Error,
+}
+
+impl Key {
+    /// The key of a call: each argument's name, then its value, in declaration order.
+    pub(crate) fn of(args: &[Arg<'_>]) -> Result<Key, KeyError> {
+        let mut hasher = blake3::Hasher::new_derive_key(CONTEXT);
+        for arg in args {
+            canonical::encode(arg.name, &mut hasher)
+                .and_then(|()| arg.value.encode_into(&mut hasher))
+                .map_err(|error| KeyError {
+                    arg: arg.name,
+                    error,
+                })?;
+        }
+        let mut key = [0; 16];
+        hasher.finalize_xof().fill(&mut key);
+        Ok(Key(key))
+    }
+
+    /// The stub file's name: `<32 hex digits>.json`.
+    pub(crate) fn file_name(self) -> String {
+        format!("{self}.json")
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+    use crate::args::arg;
+    use std::collections::{BTreeMap, HashMap};
+
+    #[test]
+    fn equal_hash_map_and_btree_map_give_equal_keys() {
+        let entries: Vec<(String, f64)> =
+            (0..32).map(|i| (format!("k{i}"), f64::from(i))).collect();
+        let hash: HashMap<_, _> = entries.iter().cloned().collect();
+        let btree: BTreeMap<_, _> = entries.into_iter().collect();
+        assert_eq!(
+            Key::of(&[arg("options", &hash)]).unwrap(),
+            Key::of(&[arg("options", &btree)]).unwrap()
+        );
+    }
+
+    #[test]
+    fn names_and_order_of_arguments_are_part_of_the_key() {
+        let base = Key::of(&[arg("a", &1), arg("b", &2)]).unwrap();
+        assert_ne!(base, Key::of(&[arg("b", &2), arg("a", &1)]).unwrap());
+        assert_ne!(base, Key::of(&[arg("a", &1), arg("c", &2)]).unwrap());
+        assert_ne!(base, Key::of(&[arg("a", &1)]).unwrap());
+        assert_eq!(base, Key::of(&[arg("a", &1u64), arg("b", &2i8)]).unwrap());
+    }
+
+    #[test]
+    fn borrowed_and_owned_values_give_equal_keys() {
+        let owned = String::from("Paris");
+        let borrowed: &str = "Paris";
+        let slice: &[u32] = &[1, 2];
+        assert_eq!(
+            Key::of(&[arg("s", &owned), arg("v", &vec![1, 2])]).unwrap(),
+            Key::of(&[arg("s", &borrowed), arg("v", &slice)]).unwrap()
+        );
+        assert_eq!(
+            Key::of(&[arg("o", &Some(&owned))]).unwrap(),
+            Key::of(&[arg("o", &owned)]).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_key_of_a_value_is_pinned() {
+        // Every committed stub's file name depends on this: it changes only with `CONTEXT`.
+        let key = Key::of(&[arg("prompt", &"What is the capital of France?")]).unwrap();
+        assert_eq!(key.to_string().len(), 32);
+        assert_eq!(key.file_name(), format!("{key}.json"));
+        assert_eq!(key.to_string(), PINNED);
+    }
+
+    const PINNED: &str = "7b9b444759e3ea04688c25b32ebc5ec9";
+}

@@ -1,0 +1,121 @@
+//! The recorded call nearest to a missed one, so a miss message can say which argument
+//! differs. Only a replay miss looks: a hit never lists a folder.
+
+use crate::stub_file;
+use serde_json::{Map, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The stub whose arguments differ from a call's in the fewest places.
+pub(crate) struct Nearest {
+    pub(crate) path: PathBuf,
+    pub(crate) differences: Vec<Difference>,
+}
+
+/// One argument that differs: absent on one side when the arguments were renamed.
+pub(crate) struct Difference {
+    pub(crate) name: String,
+    pub(crate) recorded: Option<Value>,
+    pub(crate) called: Option<Value>,
+}
+
+/// Reads the `args` of every stub in `folder` and returns the nearest to `args`; ties go to
+/// the first file by name, so the answer doesn't depend on directory order.
+pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Nearest> {
+    let mut stubs: Vec<PathBuf> = fs::read_dir(folder)
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| is_stub(path))
+        .collect();
+    stubs.sort();
+    stubs
+        .into_iter()
+        .filter_map(|path| {
+            let recorded = stub_file::recorded_args(&fs::read(&path).ok()?)?;
+            let differences = differences(&recorded, args);
+            Some(Nearest { path, differences })
+        })
+        .min_by_key(|nearest| nearest.differences.len())
+}
+
+/// A stub file's name: `<key>.json`, not a leftover `.<key>.json.<random>.tmp`.
+fn is_stub(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or(".");
+    !name.starts_with('.') && name.ends_with(".json")
+}
+
+fn differences(recorded: &Map<String, Value>, args: &[(&'static str, Value)]) -> Vec<Difference> {
+    let changed = args
+        .iter()
+        .filter(|(name, value)| recorded.get(*name) != Some(value))
+        .map(|(name, value)| Difference {
+            name: (*name).to_string(),
+            recorded: recorded.get(*name).cloned(),
+            called: Some(value.clone()),
+        });
+    let dropped = recorded
+        .iter()
+        .filter(|(name, _)| !args.iter().any(|(arg, _)| arg == name))
+        .map(|(name, value)| Difference {
+            name: name.clone(),
+            recorded: Some(value.clone()),
+            called: None,
+        });
+    changed.chain(dropped).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_stub_differing_in_fewest_arguments_is_nearest() {
+        let dir = tempfile::tempdir().unwrap();
+        let stub = |name: &str, args: Value| {
+            let text = json!({"format": 1, "function": "f", "source_hash": "h", "args": args, "output": null});
+            fs::write(dir.path().join(name), text.to_string()).unwrap();
+        };
+        stub("a.json", json!({"country": "France", "language": "fr"}));
+        stub("b.json", json!({"country": "Spain", "language": "fr"}));
+        stub(
+            ".b.json.x1.tmp",
+            json!({"country": "Spain", "language": "es"}),
+        );
+        fs::write(dir.path().join("c.json"), "{ broken").unwrap();
+
+        let args = [("country", json!("Spain")), ("language", json!("es"))];
+        let nearest = find(dir.path(), &args).unwrap();
+        assert_eq!(nearest.path, dir.path().join("b.json"));
+        let [difference] = &nearest.differences[..] else {
+            panic!("one difference expected");
+        };
+        assert_eq!(difference.name, "language");
+        assert_eq!(difference.recorded, Some(json!("fr")));
+        assert_eq!(difference.called, Some(json!("es")));
+    }
+
+    #[test]
+    fn renamed_arguments_show_on_both_sides() {
+        let recorded = json!({"prompt": "hi"}).as_object().unwrap().clone();
+        let names: Vec<_> = differences(&recorded, &[("question", json!("hi"))])
+            .into_iter()
+            .map(|d| (d.name, d.recorded.is_some(), d.called.is_some()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("question".into(), false, true),
+                ("prompt".into(), true, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn no_folder_means_no_nearest() {
+        assert!(find(Path::new("/nonexistent/cached-stubs"), &[]).is_none());
+    }
+}

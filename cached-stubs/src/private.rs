@@ -1,0 +1,36 @@
+//! The seam between `#[cached_stub]`'s expansion and this crate: the only items the
+//! generated code names. Not public API; it changes with the macro, which is why the two
+//! crates are pinned to the same version.
+
+pub use crate::args::{Arg, StubArg, arg};
+pub use crate::call::{Run, Step, lookup};
+pub use crate::shape::{Fallible, Plain, Shape};
+pub use crate::site::Site;
+
+/// Chooses between a function as written and its record/replay version. Which one is
+/// decided here, by this crate's `record-replay` feature, and not by the user's crate: its
+/// `cfg(test)` is invisible to its integration tests, its features are not ours.
+#[cfg(feature = "record-replay")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cached_stubs_select {
+    (original { $($original:tt)* } stubbed { $($stubbed:tt)* }) => {
+        $($stubbed)*
+    };
+}
+
+/// Without the feature, the record/replay version is still chosen when the user's own crate
+/// is compiled for its unit tests (`cfg(test)` is evaluated where this expands).
+#[cfg(not(feature = "record-replay"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cached_stubs_select {
+    (original { $($original:tt)* } stubbed { $($stubbed:tt)* }) => {
+        #[cfg(not(test))]
+        $($original)*
+        #[cfg(test)]
+        $($stubbed)*
+    };
+}
+
+pub use crate::__cached_stubs_select as select;

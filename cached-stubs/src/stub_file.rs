@@ -1,0 +1,394 @@
+//! The stub file format: how a recorded call is written, and how a replay reads it back.
+//!
+//! ```json
+//! {
+//!   "format": 1,
+//!   "function": "my_crate::llm::answer",
+//!   "source_hash": "…",
+//!   "args": { "prompt": "What is the capital of France?" },
+//!   "output": "Paris."
+//! }
+//! ```
+//!
+//! Fields are written in this order, pretty, with a trailing newline; objects inside `args`
+//! and `output` have their keys sorted, so the bytes depend only on the values (not on
+//! `HashMap` order or serde_json's `preserve_order`) and re-recording an unchanged answer
+//! leaves the file byte-identical.
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// The format this version writes and reads.
+pub(crate) const FORMAT: u64 = 1;
+
+/// A recorded call, as it is written.
+pub(crate) struct NewStub<'a> {
+    pub(crate) function: &'a str,
+    pub(crate) source_hash: &'a str,
+    pub(crate) args: &'a [(&'static str, Value)],
+    pub(crate) output: &'a Value,
+}
+
+impl NewStub<'_> {
+    /// The file's bytes.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a JSON value always serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+impl Serialize for NewStub<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut stub = serializer.serialize_struct("Stub", 5)?;
+        stub.serialize_field("format", &FORMAT)?;
+        stub.serialize_field("function", self.function)?;
+        stub.serialize_field("source_hash", self.source_hash)?;
+        stub.serialize_field("args", &InOrder(self.args))?;
+        stub.serialize_field("output", &Sorted(self.output))?;
+        stub.end()
+    }
+}
+
+/// Arguments in declaration order.
+struct InOrder<'a>(&'a [(&'static str, Value)]);
+
+impl Serialize for InOrder<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, &Sorted(value))?;
+        }
+        map.end()
+    }
+}
+
+/// A JSON value whose objects are written with sorted keys, whatever their map keeps.
+struct Sorted<'a>(&'a Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(object) => {
+                let mut entries: Vec<_> = object.iter().collect();
+                entries.sort_unstable_by_key(|(key, _)| *key);
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, &Sorted(value))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(Sorted)),
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+/// What a replay reads: the recorded output, and whether it was recorded from the source
+/// the function has now.
+pub(crate) struct Replayed<T> {
+    pub(crate) output: T,
+    pub(crate) current: bool,
+}
+
+/// Reads a stub in one pass, borrowing what it can: `args` and `function` are skipped,
+/// `source_hash` is compared in place, `output` is deserialized as `T`. Unknown, duplicate
+/// or missing fields, another format and trailing data are errors; [`diagnose`] says which.
+pub(crate) fn read<T: DeserializeOwned>(
+    bytes: &[u8],
+    source_hash: &str,
+) -> Result<Replayed<T>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let replayed = deserializer.deserialize_map(StubVisitor {
+        source_hash,
+        output: PhantomData,
+    })?;
+    deserializer.end()?;
+    Ok(replayed)
+}
+
+/// The fields of a stub file.
+enum Field {
+    Format,
+    Function,
+    SourceHash,
+    Args,
+    Output,
+}
+
+const FIELDS: &[&str] = &["format", "function", "source_hash", "args", "output"];
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a stub field")
+            }
+            fn visit_str<E: de::Error>(self, field: &str) -> Result<Field, E> {
+                match field {
+                    "format" => Ok(Field::Format),
+                    "function" => Ok(Field::Function),
+                    "source_hash" => Ok(Field::SourceHash),
+                    "args" => Ok(Field::Args),
+                    "output" => Ok(Field::Output),
+                    other => Err(E::unknown_field(other, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
+}
+
+struct StubVisitor<'h, T> {
+    source_hash: &'h str,
+    output: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
+    type Value = Replayed<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a stub object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Replayed<T>, A::Error> {
+        let (mut format, mut function, mut current, mut args, mut output) =
+            (false, false, None, false, None);
+        while let Some(field) = map.next_key()? {
+            match field {
+                Field::Format => {
+                    once(format, "format")?;
+                    let found: u64 = map.next_value()?;
+                    if found != FORMAT {
+                        return Err(de::Error::custom(format_args!("format {found}")));
+                    }
+                    format = true;
+                }
+                Field::Function => {
+                    once(function, "function")?;
+                    map.next_value::<IgnoredAny>()?;
+                    function = true;
+                }
+                Field::SourceHash => {
+                    once(current.is_some(), "source_hash")?;
+                    current = Some(map.next_value_seed(Matches(self.source_hash))?);
+                }
+                Field::Args => {
+                    once(args, "args")?;
+                    map.next_value::<IgnoredAny>()?;
+                    args = true;
+                }
+                Field::Output => {
+                    once(output.is_some(), "output")?;
+                    output = Some(map.next_value()?);
+                }
+            }
+        }
+        let missing = [
+            (format, "format"),
+            (function, "function"),
+            (current.is_some(), "source_hash"),
+            (args, "args"),
+            (output.is_some(), "output"),
+        ];
+        if let Some((_, field)) = missing.iter().find(|(present, _)| !present) {
+            return Err(de::Error::missing_field(field));
+        }
+        Ok(Replayed {
+            output: output.expect("checked above"),
+            current: current.expect("checked above"),
+        })
+    }
+}
+
+fn once<E: de::Error>(seen: bool, field: &'static str) -> Result<(), E> {
+    if seen {
+        Err(E::duplicate_field(field))
+    } else {
+        Ok(())
+    }
+}
+
+/// Deserializes a string into whether it equals the expected one, without allocating.
+struct Matches<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for Matches<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Matches<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a source hash string")
+    }
+
+    fn visit_str<E: de::Error>(self, found: &str) -> Result<bool, E> {
+        Ok(found == self.0)
+    }
+}
+
+/// Why a stub that [`read`] rejected can't be replayed.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Problem {
+    /// Written by a newer cached-stubs.
+    NewerFormat(u64),
+    /// Recorded from another version of the function; its output may not fit any more.
+    Stale,
+    /// Anything else: not JSON, truncated, wrong fields or an output of another type.
+    Broken(String),
+}
+
+/// Reads a rejected stub again leniently to say what is wrong with it; `error` is what the
+/// strict reading said.
+pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Error) -> Problem {
+    let Ok(Value::Object(stub)) = serde_json::from_slice::<Value>(bytes) else {
+        return Problem::Broken(error.to_string());
+    };
+    match stub.get("format").and_then(Value::as_u64) {
+        Some(format) if format > FORMAT => return Problem::NewerFormat(format),
+        Some(FORMAT) => {}
+        _ => return Problem::Broken(format!("\"format\" is not {FORMAT} ({error})")),
+    }
+    match stub.get("source_hash").and_then(Value::as_str) {
+        Some(recorded) if recorded != source_hash => Problem::Stale,
+        _ => Problem::Broken(error.to_string()),
+    }
+}
+
+/// The `args` object of a stub file, or `None` when it has none.
+pub(crate) fn recorded_args(bytes: &[u8]) -> Option<serde_json::Map<String, Value>> {
+    match serde_json::from_slice::<Value>(bytes)
+        .ok()?
+        .get_mut("args")?
+        .take()
+    {
+        Value::Object(args) => Some(args),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    fn written(output: &Value) -> Vec<u8> {
+        let args = [
+            ("prompt", json!("What is the capital of France?")),
+            ("n", json!(2)),
+        ];
+        NewStub {
+            function: "my_crate::llm::answer",
+            source_hash: "abc",
+            args: &args,
+            output,
+        }
+        .to_bytes()
+    }
+
+    #[test]
+    fn a_stub_is_pretty_json_in_a_fixed_order_with_a_trailing_newline() {
+        let text = String::from_utf8(written(&json!("Paris."))).unwrap();
+        assert_eq!(
+            text,
+            r#"{
+  "format": 1,
+  "function": "my_crate::llm::answer",
+  "source_hash": "abc",
+  "args": {
+    "prompt": "What is the capital of France?",
+    "n": 2
+  },
+  "output": "Paris."
+}
+"#
+        );
+    }
+
+    #[test]
+    fn objects_are_written_sorted_whatever_the_map_order() {
+        let forward: HashMap<String, u32> = (0..20).map(|i| (format!("k{i}"), i)).collect();
+        let text = String::from_utf8(written(&serde_json::to_value(&forward).unwrap())).unwrap();
+        let keys: Vec<_> = text
+            .match_indices("\"k")
+            .map(|(at, _)| &text[at..at + 5])
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+    }
+
+    #[test]
+    fn what_is_written_reads_back() {
+        let bytes = written(&json!({"city": "Paris", "population": 2_100_000}));
+        #[derive(Deserialize, PartialEq, Debug)]
+        struct City {
+            city: String,
+            population: u32,
+        }
+        let replayed = read::<City>(&bytes, "abc").unwrap();
+        assert!(replayed.current);
+        assert_eq!(replayed.output.city, "Paris");
+        assert!(!read::<City>(&bytes, "another").unwrap().current);
+    }
+
+    #[test]
+    fn broken_stubs_are_diagnosed() {
+        let bytes = written(&json!("Paris."));
+        let problem = |bytes: &[u8]| {
+            let error = read::<String>(bytes, "abc").err().expect("rejected");
+            diagnose(bytes, "abc", &error)
+        };
+        let truncated = &bytes[..bytes.len() / 2];
+        assert!(matches!(problem(truncated), Problem::Broken(e) if e.contains("EOF")));
+
+        let newer = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"format\": 1", "\"format\": 2");
+        assert_eq!(problem(newer.as_bytes()), Problem::NewerFormat(2));
+
+        let wrong_type = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"Paris.\"", "42");
+        assert!(
+            matches!(problem(wrong_type.as_bytes()), Problem::Broken(e) if e.contains("invalid type"))
+        );
+
+        let unknown = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"args\"", "\"argz\"");
+        assert!(
+            matches!(problem(unknown.as_bytes()), Problem::Broken(e) if e.contains("unknown field `argz`"))
+        );
+
+        let missing = br#"{"format": 1, "function": "f", "source_hash": "abc", "args": {}}"#;
+        assert!(
+            matches!(problem(missing), Problem::Broken(e) if e.contains("missing field `output`"))
+        );
+
+        let trailing = [&bytes[..], b"{}"].concat();
+        assert!(matches!(problem(&trailing), Problem::Broken(e) if e.contains("trailing")));
+
+        let stale_and_retyped = wrong_type.replace("\"abc\"", "\"old\"");
+        assert_eq!(problem(stale_and_retyped.as_bytes()), Problem::Stale);
+    }
+
+    #[test]
+    fn recorded_args_are_read_for_miss_messages() {
+        let args = recorded_args(&written(&json!(null))).unwrap();
+        assert_eq!(args["prompt"], json!("What is the capital of France?"));
+        assert_eq!(recorded_args(b"not json"), None);
+    }
+}
