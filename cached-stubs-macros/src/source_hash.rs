@@ -7,10 +7,13 @@
 //! `#[doc = ...]`) are left out: documenting a function keeps its stubs.
 //!
 //! What rustfmt changes besides whitespace is evened out too, so `cargo fmt` keeps stubs:
-//! a trailing comma before a closing delimiter is ignored (rustfmt adds one when it breaks a
-//! list over lines), and a match arm's body in braces hashes like the bare expression
-//! followed by a comma (rustfmt adds braces when the body doesn't fit on the line). The
-//! price: `(x,)` and `(x)` hash alike.
+//! - a trailing comma before a closing delimiter is ignored (rustfmt adds one when it breaks
+//!   a list over lines), at the price of hashing `(x,)` like `(x)`;
+//! - braces around a single-expression body of a closure or a match arm are ignored
+//!   (rustfmt adds them when the body spans lines), an arm's body counting as followed by a
+//!   comma;
+//! - the semicolon after a block's final `return`, `break` or `continue` is ignored
+//!   (rustfmt adds it).
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
@@ -36,6 +39,7 @@ pub(crate) fn source_hash(attr: &TokenStream, item: &TokenStream) -> String {
 
 fn walk(tokens: TokenStream, hasher: &mut blake3::Hasher) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let closure_bodies = closure_bodies(&tokens);
     let mut at = 0;
     while at < tokens.len() {
         if let Some(length) = doc_attribute(&tokens[at..]) {
@@ -44,21 +48,22 @@ fn walk(tokens: TokenStream, hasher: &mut blake3::Hasher) {
         }
         let next = tokens.get(at + 1);
         match &tokens[at] {
-            TokenTree::Punct(punct) if punct.as_char() == ',' && next.is_none() => {}
-            TokenTree::Punct(punct) => {
-                text(hasher, tag::PUNCT, punct.as_char().encode_utf8(&mut [0; 4]))
-            }
+            _ if next.is_none() && is_optional_terminator(&tokens) => {}
+            TokenTree::Punct(punct) => punct_text(hasher, punct.as_char()),
             TokenTree::Ident(ident) => text(hasher, tag::IDENT, &ident.to_string()),
             TokenTree::Literal(literal) => text(hasher, tag::LITERAL, &literal.to_string()),
             // Invisible groups come from `macro_rules!` fragments: only their content counts.
             TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
-                walk(group.stream(), hasher)
+                walk(group.stream(), hasher);
             }
-            TokenTree::Group(group) if is_arm_body(&tokens[..at], group) => {
+            TokenTree::Group(group) if is_single_expression(group) && is_arm_body(&tokens[..at]) => {
                 walk(group.stream(), hasher);
                 if next.is_some_and(|next| !is_punct(next, ',')) {
-                    text(hasher, tag::PUNCT, ",");
+                    punct_text(hasher, ',');
                 }
+            }
+            TokenTree::Group(group) if is_single_expression(group) && closure_bodies.contains(&at) => {
+                walk(group.stream(), hasher);
             }
             TokenTree::Group(group) => {
                 let delimiter = match group.delimiter() {
@@ -76,16 +81,6 @@ fn walk(tokens: TokenStream, hasher: &mut blake3::Hasher) {
     }
 }
 
-/// Whether `group` is a braced match arm body: the tokens before it end with `=>`.
-fn is_arm_body(before: &[TokenTree], group: &Group) -> bool {
-    group.delimiter() == Delimiter::Brace
-        && matches!(before, [.., equals, greater] if is_punct(equals, '=') && is_punct(greater, '>'))
-}
-
-fn is_punct(token: &TokenTree, char: char) -> bool {
-    matches!(token, TokenTree::Punct(punct) if punct.as_char() == char)
-}
-
 /// A token: its tag, its length and its text, so that no two sequences hash alike.
 fn text(hasher: &mut blake3::Hasher, tag: u8, text: &str) {
     hasher.update(&[tag]);
@@ -93,22 +88,94 @@ fn text(hasher: &mut blake3::Hasher, tag: u8, text: &str) {
     hasher.update(text.as_bytes());
 }
 
+fn punct_text(hasher: &mut blake3::Hasher, punct: char) {
+    text(hasher, tag::PUNCT, punct.encode_utf8(&mut [0; 4]));
+}
+
 /// The number of tokens of a doc attribute (`#[doc ...]` or `#![doc ...]`) starting the
 /// slice, if one does.
 fn doc_attribute(tokens: &[TokenTree]) -> Option<usize> {
-    let TokenTree::Punct(pound) = tokens.first()? else {
-        return None;
-    };
-    if pound.as_char() != '#' {
+    if !is_punct(tokens.first()?, '#') {
         return None;
     }
-    let bang = matches!(tokens.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+    let bang = tokens.get(1).is_some_and(|token| is_punct(token, '!'));
     let TokenTree::Group(group) = tokens.get(1 + usize::from(bang))? else {
         return None;
     };
     let is_doc = group.delimiter() == Delimiter::Bracket
         && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(ident)) if ident == "doc");
     is_doc.then_some(2 + usize::from(bang))
+}
+
+/// Whether the last of `tokens` (a group's content) is punctuation rustfmt adds: a
+/// trailing comma, or the semicolon ending a final `return`, `break` or `continue`.
+fn is_optional_terminator(tokens: &[TokenTree]) -> bool {
+    let Some((last, before)) = tokens.split_last() else {
+        return false;
+    };
+    if is_punct(last, ',') {
+        return true;
+    }
+    let statement_start = before.iter().rposition(|token| is_punct(token, ';')).map_or(0, |at| at + 1);
+    is_punct(last, ';')
+        && matches!(before.get(statement_start), Some(TokenTree::Ident(ident))
+            if ident == "return" || ident == "break" || ident == "continue")
+}
+
+/// A braced group holding one expression: no statement-ending `;` at its top level.
+fn is_single_expression(group: &Group) -> bool {
+    let mut tokens = group.stream().into_iter().peekable();
+    group.delimiter() == Delimiter::Brace
+        && tokens.peek().is_some()
+        && !tokens.any(|token| is_punct(&token, ';'))
+}
+
+/// Whether the tokens before a group end with `=>`: the group is a match arm's body.
+fn is_arm_body(before: &[TokenTree]) -> bool {
+    matches!(before, [.., equals, greater] if is_punct(equals, '=') && is_punct(greater, '>'))
+}
+
+/// The positions of the tokens that directly follow a closure's parameters (`|a, b|` or
+/// `||`): where its body starts. A `|` opens parameters unless it follows an operand, which
+/// makes it a binary or (`a | b`, `f() || g()`) or an or-pattern (`A | B`).
+fn closure_bodies(tokens: &[TokenTree]) -> Vec<usize> {
+    let mut bodies = Vec::new();
+    let mut at = 0;
+    while at < tokens.len() {
+        if !is_punct(&tokens[at], '|') {
+            at += 1;
+            continue;
+        }
+        let opens = at == 0 || !ends_operand(&tokens[at - 1]);
+        let doubled = tokens.get(at + 1).is_some_and(|token| is_punct(token, '|'));
+        let close = match (opens, doubled) {
+            (true, true) => Some(at + 1),
+            (true, false) => (at + 1..tokens.len())
+                .take_while(|&end| !is_punct(&tokens[end], ';'))
+                .find(|&end| is_punct(&tokens[end], '|')),
+            (false, _) => None,
+        };
+        if let Some(close) = close {
+            bodies.push(close + 1);
+        }
+        at = close.unwrap_or(at + usize::from(doubled)) + 1;
+    }
+    bodies
+}
+
+/// Whether a token can end an operand, so that a `|` after it is an operator.
+fn ends_operand(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(ident) => !["move", "async", "return", "break", "in"]
+            .iter()
+            .any(|keyword| ident == keyword),
+        TokenTree::Literal(_) | TokenTree::Group(_) => true,
+        TokenTree::Punct(punct) => punct.as_char() == '?',
+    }
+}
+
+fn is_punct(token: &TokenTree, char: char) -> bool {
+    matches!(token, TokenTree::Punct(punct) if punct.as_char() == char)
 }
 
 #[cfg(test)]
@@ -130,45 +197,74 @@ mod tests {
     "#;
 
     #[test]
-    fn reformatting_and_comments_keep_the_hash() {
-        let reformatted = r#"
+    fn comments_and_documentation_keep_the_hash() {
+        let documented = r#"
             // A new comment.
             #[doc = "Other documentation."]
-            pub async fn answer(
-                prompt: &str,
-            ) -> Result<String, Error> {
+            pub async fn answer(prompt: &str) -> Result<String, Error> {
                 /// A doc comment on a statement.
                 /* inline */ let request = Request::new(prompt, 0.5);
-                client()
-                    .send(&request)
-                    .await
+                client() . send(&request) . await
             }
         "#;
-        assert_eq!(
-            hash("skip(client)", ORIGINAL),
-            hash("skip( client )", reformatted)
-        );
+        assert_eq!(hash("skip(client)", ORIGINAL), hash("skip( client )", documented));
         assert_eq!(hash("", ORIGINAL).len(), 32);
     }
 
+    /// Each pair is a function before and after `rustfmt --edition 2024` (1.95, defaults).
+    const RUSTFMT_PAIRS: &[(&str, &str)] = &[
+        (
+            "fn long_name_function(first_argument_name: SomeLongTypeName, second: AnotherLongTypeName) -> Result<String, Error> { match first_argument_name { SomeLongTypeName::Variant => compute_something_long(second, first_argument_name, 12345, 67890), _ => other() } }",
+            "fn long_name_function(
+                first_argument_name: SomeLongTypeName,
+                second: AnotherLongTypeName,
+            ) -> Result<String, Error> {
+                match first_argument_name {
+                    SomeLongTypeName::Variant => {
+                        compute_something_long(second, first_argument_name, 12345, 67890)
+                    }
+                    _ => other(),
+                }
+            }",
+        ),
+        (
+            "fn g() { let h = |first_argument_name: u32, second_argument: u32| first_argument_name.checked_add(second_argument).unwrap_or(0).saturating_mul(1000000); }",
+            "fn g() {
+                let h = |first_argument_name: u32, second_argument: u32| {
+                    first_argument_name
+                        .checked_add(second_argument)
+                        .unwrap_or(0)
+                        .saturating_mul(1000000)
+                };
+            }",
+        ),
+        (
+            "fn f(a: u32) -> u32 { let g = move || a + 1; if a > 2 { return g() } a }",
+            "fn f(a: u32) -> u32 {
+                let g = move || a + 1;
+                if a > 2 {
+                    return g();
+                }
+                a
+            }",
+        ),
+        (
+            "fn k() -> u32 { loop { if a() { break } } }",
+            "fn k() -> u32 {
+                loop {
+                    if a() {
+                        break;
+                    }
+                }
+            }",
+        ),
+    ];
+
     #[test]
     fn what_rustfmt_changes_keeps_the_hash() {
-        let compact =
-            "fn f(a: u32) -> u32 { match a { 0 => g(a, 1), _ => h(Config { x: 1, y: 2 }) } }";
-        let formatted = "fn f(
-            a: u32,
-        ) -> u32 {
-            match a {
-                0 => {
-                    g(a, 1)
-                }
-                _ => h(Config {
-                    x: 1,
-                    y: 2,
-                }),
-            }
-        }";
-        assert_eq!(hash("", compact), hash("", formatted));
+        for (compact, formatted) in RUSTFMT_PAIRS {
+            assert_eq!(hash("", compact), hash("", formatted), "{compact}");
+        }
     }
 
     #[test]
@@ -181,11 +277,29 @@ mod tests {
             ORIGINAL.replace("client()", "other_client()"),
             ORIGINAL.replace("(prompt, 0.5)", "[prompt, 0.5]"),
             ORIGINAL.replace("(prompt, 0.5)", "(prompt, 0.5, 1)"),
+            ORIGINAL.replace(".await", ".await;"),
         ];
         for item in changed {
             assert_ne!(hash("", &item), original, "{item}");
         }
         assert_ne!(hash("skip(prompt)", ORIGINAL), original);
+    }
+
+    #[test]
+    fn only_what_rustfmt_adds_is_evened_out() {
+        let distinct = [
+            // Braces around statements are a block, not a body's formatting.
+            ("fn f() { let g = || { a(); }; }", "fn f() { let g = || a(); }"),
+            // A `|` after an operand is an operator: its right side keeps its braces.
+            ("fn f() -> bool { a || { b } }", "fn f() -> bool { a || b }"),
+            ("fn f() -> u32 { x | { 1 } }", "fn f() -> u32 { x | 1 }"),
+            // Only the last statement's semicolon, and only after return, break, continue.
+            ("fn f() { g(); }", "fn f() { g() }"),
+            ("fn f() -> u32 { return 1; g() }", "fn f() -> u32 { return 1 g() }"),
+        ];
+        for (a, b) in distinct {
+            assert_ne!(hash("", a), hash("", b), "{a} ~ {b}");
+        }
     }
 
     #[test]
