@@ -4,10 +4,11 @@
 //! in a child process: the test binary running one of its own `#[ignore]`d tests, with its
 //! own `RECORD` and stub folder.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One `#[ignore]`d test of the current test binary, about to run in a child process.
+/// Tests of the current test binary, about to run in a child process.
 ///
 /// ```no_run
 /// let stubs = tempfile::tempdir().unwrap();
@@ -20,6 +21,8 @@ use std::process::Command;
 pub struct ChildTest {
     name: String,
     command: Command,
+    /// Whether exactly one test must run (an `#[ignore]`d one, by name).
+    single: bool,
 }
 
 /// What a child test printed, once it has exited.
@@ -31,24 +34,31 @@ pub struct Finished {
 }
 
 impl ChildTest {
-    /// The test `name` (a path such as `child_records`), run alone and exactly, with
-    /// `RECORD` and `CACHED_STUBS_DIR` removed from its environment.
+    /// The `#[ignore]`d test `name` (a path such as `child_records`), run alone.
     pub fn new(name: &str) -> ChildTest {
+        let args = [name, "--exact", "--ignored", "--nocapture"];
+        ChildTest::with_args(name.to_string(), &args, true)
+    }
+
+    /// Every test of the binary that is not ignored, but `name` (the test that runs this).
+    pub fn suite_except(name: &str) -> ChildTest {
+        let args = ["--skip", name, "--exact"];
+        ChildTest::with_args(format!("every test but {name}"), &args, false)
+    }
+
+    /// With `RECORD` and `CACHED_STUBS_DIR` removed from the environment: a child gets
+    /// only what its parent test sets.
+    fn with_args(name: String, args: &[&str], single: bool) -> ChildTest {
         let exe = std::env::current_exe().expect("the test binary knows its path");
         let mut command = Command::new(exe);
         command
-            .args([
-                name,
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(args)
             .env_remove("RECORD")
             .env_remove("CACHED_STUBS_DIR");
         ChildTest {
-            name: name.to_string(),
+            name,
             command,
+            single,
         }
     }
 
@@ -74,7 +84,7 @@ impl ChildTest {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            !output.status.success() || stdout.contains("1 passed"),
+            !self.single || !output.status.success() || stdout.contains("1 passed"),
             "`{}` did not run: is it an #[ignore]d test of this binary?\n{stdout}",
             self.name
         );
@@ -102,4 +112,31 @@ impl Finished {
         );
         self.output
     }
+}
+
+/// Every file below `root`, by its path relative to `root`, with its bytes.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(dir.path().join("f")).unwrap();
+/// std::fs::write(dir.path().join("f/a.json"), "{}").unwrap();
+/// let files = cached_stubs_suite::files_below(dir.path());
+/// assert_eq!(files[std::path::Path::new("f/a.json")], b"{}");
+/// ```
+pub fn files_below(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("a readable folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("a readable file");
+                let relative = path.strip_prefix(root).expect("below root");
+                files.insert(relative.to_path_buf(), bytes);
+            }
+        }
+    }
+    files
 }

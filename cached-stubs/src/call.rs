@@ -54,36 +54,36 @@ pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>]) -> Step<S, 
         Err(error) => panic!("{}", message::unhashable(site, &error)),
     };
     let path = site.stub_path(key);
-    let miss = if mode == Mode::RecordAll {
-        None
-    } else {
-        match store::read(&path) {
+    if mode != Mode::RecordAll {
+        let stale = match store::read(&path) {
             Err(error) => panic!("{}", message::unreadable(site, &path, &error)),
-            Ok(None) => Some(Miss::NoStub),
+            Ok(None) => false,
             Ok(Some(bytes)) => match stub_file::read::<S::Stored>(&bytes, site.source_hash) {
                 Ok(Replayed {
                     output,
                     current: true,
                 }) => return Step::Replay(S::replayed(output)),
-                Ok(Replayed { current: false, .. }) => Some(Miss::Stale),
+                Ok(Replayed { current: false, .. }) => true,
                 Err(error) => match stub_file::diagnose(&bytes, site.source_hash, &error) {
-                    Problem::Stale => Some(Miss::Stale),
+                    Problem::Stale => true,
                     problem => panic!("{}", message::unreadable(site, &path, &problem)),
                 },
             },
-        }
-    };
-    let args = args::to_json(args);
-    if let Some(miss) = miss.filter(|_| !mode.records()) {
-        let nearest = match miss {
-            Miss::NoStub => nearest::find(site.folder(), &args),
-            Miss::Stale => None,
         };
-        panic!(
-            "{}",
-            message::miss(site, &path, &args, &miss, nearest.as_ref())
-        );
+        if mode == Mode::Replay {
+            let args = args::to_json(args);
+            let miss = if stale {
+                Miss::Stale
+            } else {
+                Miss::NoStub(nearest::find(site.folder(), &args))
+            };
+            panic!(
+                "{}",
+                message::miss(site, &path, &args, &miss, S::SKIPS_ERRORS)
+            );
+        }
     }
+    let args = args::to_json(args);
     Step::Run(Run::new(Some(Recording { site, path, args })))
 }
 

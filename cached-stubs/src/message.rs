@@ -11,8 +11,8 @@ use std::path::Path;
 
 /// Why a replay found no stub to use.
 pub(crate) enum Miss {
-    /// No file for these arguments.
-    NoStub,
+    /// No file for these arguments; the nearest stub of the function, if it has any.
+    NoStub(Option<Nearest>),
     /// A file recorded from another version of the function.
     Stale,
 }
@@ -26,21 +26,21 @@ pub(crate) fn miss(
     path: &Path,
     args: &[(&str, Value)],
     miss: &Miss,
-    nearest: Option<&Nearest>,
+    skips_errors: bool,
 ) -> String {
     let function = site.function;
-    let why = match (miss, nearest) {
-        (Miss::Stale, _) => format!(
+    let why = match miss {
+        Miss::Stale => format!(
             "the stub was recorded from another version of `{function}`: its body, signature \
              or attribute changed since"
         ),
-        (Miss::NoStub, None) => format!("no stub has been recorded for `{function}` yet"),
-        (Miss::NoStub, Some(nearest)) if nearest.differences.is_empty() => format!(
+        Miss::NoStub(None) => format!("no stub has been recorded for `{function}` yet"),
+        Miss::NoStub(Some(nearest)) if nearest.differences.is_empty() => format!(
             "no stub for these arguments; {} has the same arguments as JSON shows them, so a \
              value differs in what JSON doesn't show (a float's sign or precision, a large integer)",
             shown(&nearest.path)
         ),
-        (Miss::NoStub, Some(nearest)) => {
+        Miss::NoStub(Some(nearest)) => {
             let names: Vec<_> = nearest
                 .differences
                 .iter()
@@ -57,11 +57,19 @@ pub(crate) fn miss(
             why
         }
     };
+    let note = if skips_errors {
+        format!(
+            "\n  note:     `{function}` returns a `Result`, and an `Err` is never recorded: \
+             a call that failed while recording has no stub"
+        )
+    } else {
+        String::new()
+    };
     format!(
         "cached-stubs: no stub to replay for `{function}`\n  \
          args:     {args}\n  \
          expected: {path}\n  \
-         why:      {why}\n\
+         why:      {why}{note}\n\
          The real function was not called. To record it, run:\n    {command}",
         args = cut(&render_args(args), ARGS_WIDTH),
         path = shown(path),

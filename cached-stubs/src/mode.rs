@@ -62,11 +62,6 @@ impl Mode {
         }
     }
 
-    /// Whether a missing or stale stub is recorded rather than a failure.
-    pub(crate) fn records(self) -> bool {
-        matches!(self, Mode::RecordMissing | Mode::RecordAll)
-    }
-
     fn parse(value: Option<&std::ffi::OsStr>) -> Result<Mode, String> {
         let Some(value) = value else {
             return Ok(Mode::Replay);

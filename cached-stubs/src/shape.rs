@@ -13,6 +13,9 @@ pub trait Shape<R> {
 
     /// The result a replay returns.
     fn replayed(stored: Self::Stored) -> R;
+
+    /// Whether some results are never recorded, so a call may miss after a recording run.
+    const SKIPS_ERRORS: bool = false;
 }
 
 /// A plain value: recorded whole.
@@ -36,6 +39,8 @@ pub struct Fallible;
 
 impl<T: Serialize + DeserializeOwned, E> Shape<Result<T, E>> for Fallible {
     type Stored = T;
+
+    const SKIPS_ERRORS: bool = true;
 
     fn stored(returned: &Result<T, E>) -> Option<&T> {
         returned.as_ref().ok()

@@ -1,0 +1,429 @@
+//! What each value of `RECORD` does, and what a failing replay says. `RECORD` is read once
+//! per process, so each step runs one `child_*` test of this binary in a child process,
+//! with its own `RECORD`, a temporary stub folder, and a log (`CALLS_LOG`) that the real
+//! function bodies append to, so the parent can count real calls.
+
+use cached_stubs::cached_stub;
+use cached_stubs_suite::{ChildTest, files_below};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Appends `what` to the file named by `CALLS_LOG`: the trace of a real call.
+fn log_real_call(what: &str) {
+    let log = std::env::var_os("CALLS_LOG").expect("the parent test sets CALLS_LOG");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    writeln!(file, "{what}").unwrap();
+}
+
+#[cached_stub]
+fn capital(country: &str) -> String {
+    log_real_call(country);
+    match country {
+        "France" => "Paris".to_string(),
+        "Spain" => "Madrid".to_string(),
+        _ => "?".to_string(),
+    }
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_capital_of_france() {
+    assert_eq!(capital("France"), "Paris");
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_capital_of_spain() {
+    assert_eq!(capital("Spain"), "Madrid");
+}
+
+/// An async function whose body returns early through `?`.
+#[cached_stub]
+async fn sum(text: &str) -> Result<u64, std::num::ParseIntError> {
+    log_real_call(text);
+    let mut total = 0;
+    for part in text.split('+') {
+        total += part.trim().parse::<u64>()?;
+    }
+    Ok(total)
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_sums() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(sum("1 + 2")), Ok(3));
+    assert!(runtime.block_on(sum("1 + two")).is_err());
+}
+
+/// Two versions of one function: `name` gives them one folder, as if the first had been
+/// edited into the second.
+#[cached_stub(name = "greet")]
+fn greet_before_edit(name: &str) -> String {
+    log_real_call("before");
+    format!("Hello, {name}.")
+}
+
+#[cached_stub(name = "greet")]
+fn greet_after_edit(name: &str) -> String {
+    log_real_call("after");
+    format!("Hello, {name}!")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_greets_before_edit() {
+    assert_eq!(greet_before_edit("Ada"), "Hello, Ada.");
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_greets_after_edit() {
+    assert_eq!(greet_after_edit("Ada"), "Hello, Ada!");
+}
+
+/// A run of child tests sharing one stub folder and one call log.
+struct Scenario {
+    stubs: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl Scenario {
+    fn new() -> Scenario {
+        let stubs = tempfile::tempdir().unwrap();
+        let log = stubs.path().with_extension("calls");
+        Scenario { stubs, log }
+    }
+
+    /// The child test `name`, with this scenario's folder and log, and `RECORD` if given.
+    fn child(&self, name: &str, record: Option<&str>) -> ChildTest {
+        let child = ChildTest::new(name)
+            .stubs(self.stubs.path())
+            .env("CALLS_LOG", &self.log);
+        match record {
+            Some(value) => child.record(value),
+            None => child,
+        }
+    }
+
+    /// The real calls made so far, in order.
+    fn calls(&self) -> Vec<String> {
+        match std::fs::read_to_string(&self.log) {
+            Ok(log) => log.lines().map(str::to_string).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The stub files, relative to the stub folder.
+    fn stub_files(&self) -> Vec<PathBuf> {
+        files_below(self.stubs.path()).into_keys().collect()
+    }
+
+    /// The one stub file of `function`'s folder.
+    fn only_stub(&self, function: &str) -> PathBuf {
+        let folder = self.stubs.path().join("modes").join(function);
+        let files: Vec<_> = files_below(&folder).into_keys().collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        folder.join(&files[0])
+    }
+}
+
+impl Drop for Scenario {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+#[test]
+fn replay_without_a_stub_fails_with_the_command_that_records_it() {
+    let scenario = Scenario::new();
+    let output = scenario
+        .child("child_capital_of_spain", None)
+        .run()
+        .failure();
+    for expected in [
+        "cached-stubs: no stub to replay for `modes::capital`",
+        r#"args:     {"country": "Spain"}"#,
+        "expected: ",
+        "/modes/capital/",
+        "why:      no stub has been recorded for `modes::capital` yet",
+        "The real function was not called. To record it, run:\n    RECORD=1 cargo test child_capital_of_spain",
+    ] {
+        assert!(output.contains(expected), "{expected:?} not in:\n{output}");
+    }
+    assert_eq!(scenario.calls(), Vec::<String>::new());
+    assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn record_missing_records_once_then_replays() {
+    let scenario = Scenario::new();
+    for value in ["1", "true", "yes", "on", "missing"] {
+        scenario
+            .child("child_capital_of_france", Some(value))
+            .run()
+            .success();
+    }
+    scenario
+        .child("child_capital_of_france", None)
+        .run()
+        .success();
+    assert_eq!(scenario.calls(), ["France"]);
+    let stub = std::fs::read_to_string(scenario.only_stub("capital")).unwrap();
+    assert!(stub.contains(r#""output": "Paris""#), "{stub}");
+}
+
+#[test]
+fn replay_values_of_record_replay() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_capital_of_france", Some("1"))
+        .run()
+        .success();
+    for value in ["", "0", "false", "no", "off", "OFF"] {
+        scenario
+            .child("child_capital_of_france", Some(value))
+            .run()
+            .success();
+        scenario
+            .child("child_capital_of_spain", Some(value))
+            .run()
+            .failure();
+    }
+    assert_eq!(scenario.calls(), ["France"]);
+}
+
+#[test]
+fn record_all_calls_again_and_leaves_an_unchanged_answer_byte_identical() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_capital_of_france", Some("1"))
+        .run()
+        .success();
+    let recorded = std::fs::read(scenario.only_stub("capital")).unwrap();
+    for value in ["all", "force"] {
+        scenario
+            .child("child_capital_of_france", Some(value))
+            .run()
+            .success();
+    }
+    assert_eq!(scenario.calls(), ["France", "France", "France"]);
+    assert_eq!(
+        std::fs::read(scenario.only_stub("capital")).unwrap(),
+        recorded
+    );
+}
+
+#[test]
+fn passthrough_calls_the_real_function_and_touches_no_stub() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_capital_of_france", Some("passthrough"))
+        .run()
+        .success();
+    assert_eq!(scenario.calls(), ["France"]);
+    assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn an_unknown_record_value_fails_naming_the_accepted_ones() {
+    let scenario = Scenario::new();
+    let output = scenario
+        .child("child_capital_of_france", Some("sometimes"))
+        .run()
+        .failure();
+    assert!(
+        output.contains("RECORD=\"sometimes\" is not a value it knows"),
+        "{output}"
+    );
+    assert!(
+        output.contains("1, true, yes, on, missing (record missing stubs)"),
+        "{output}"
+    );
+    assert!(output.contains("passthrough"), "{output}");
+    assert_eq!(scenario.calls(), Vec::<String>::new());
+}
+
+#[test]
+fn an_err_is_returned_and_never_recorded() {
+    let scenario = Scenario::new();
+    scenario.child("child_sums", Some("1")).run().success();
+    assert_eq!(scenario.calls(), ["1 + 2", "1 + two"]);
+    let stub = std::fs::read_to_string(scenario.only_stub("sum")).unwrap();
+    assert!(
+        stub.contains(r#""text": "1 + 2""#) && stub.contains(r#""output": 3"#),
+        "{stub}"
+    );
+
+    // Replay: the `Ok` call replays, the `Err` call has no stub and says why.
+    let output = scenario.child("child_sums", None).run().failure();
+    assert!(
+        output.contains(r#"args:     {"text": "1 + two"}"#),
+        "{output}"
+    );
+    assert!(output.contains("an `Err` is never recorded"), "{output}");
+    assert_eq!(scenario.calls().len(), 2);
+}
+
+#[test]
+fn a_changed_function_makes_its_stub_stale_and_recording_replaces_it_in_place() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_greets_before_edit", Some("1"))
+        .run()
+        .success();
+    let before = scenario.only_stub("greet");
+    let recorded = std::fs::read_to_string(&before).unwrap();
+
+    let output = scenario
+        .child("child_greets_after_edit", None)
+        .run()
+        .failure();
+    assert!(
+        output.contains("no stub to replay for `modes::greet_after_edit`"),
+        "{output}"
+    );
+    assert!(
+        output.contains("the stub was recorded from another version of `modes::greet_after_edit`"),
+        "{output}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&before).unwrap(),
+        recorded,
+        "replay wrote"
+    );
+
+    scenario
+        .child("child_greets_after_edit", Some("1"))
+        .run()
+        .success();
+    assert_eq!(
+        scenario.only_stub("greet"),
+        before,
+        "re-recorded under another name"
+    );
+    let rerecorded = std::fs::read_to_string(&before).unwrap();
+    assert!(
+        rerecorded.contains(r#""output": "Hello, Ada!""#),
+        "{rerecorded}"
+    );
+    assert_ne!(source_hash(&rerecorded), source_hash(&recorded));
+    assert_eq!(scenario.calls(), ["before", "after"]);
+}
+
+fn source_hash(stub: &str) -> String {
+    let stub: serde_json::Value = serde_json::from_str(stub).unwrap();
+    stub["source_hash"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_miss_names_the_argument_that_differs_from_the_nearest_stub() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_capital_of_france", Some("1"))
+        .run()
+        .success();
+    let output = scenario
+        .child("child_capital_of_spain", None)
+        .run()
+        .failure();
+    assert!(
+        output.contains("no stub for these arguments; the nearest stub differs in `country`"),
+        "{output}"
+    );
+    assert!(output.contains(r#"country: recorded "France""#), "{output}");
+    assert!(output.contains(r#"called   "Spain""#), "{output}");
+    assert_eq!(scenario.calls(), ["France"]);
+}
+
+#[test]
+fn a_broken_stub_fails_naming_the_file_and_is_left_alone() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_capital_of_france", Some("1"))
+        .run()
+        .success();
+    let stub = scenario.only_stub("capital");
+    let recorded = std::fs::read_to_string(&stub).unwrap();
+    let cases = [
+        (
+            recorded[..recorded.len() / 2].to_string(),
+            "EOF while parsing",
+        ),
+        (
+            recorded.replace("\"format\": 1", "\"format\": 7"),
+            "stub format 7, written by a newer cached-stubs",
+        ),
+        (
+            recorded.replace("\"Paris\"", "[\"Paris\"]"),
+            "invalid type: sequence, expected a string",
+        ),
+    ];
+    for (broken, error) in cases {
+        std::fs::write(&stub, &broken).unwrap();
+        for record in [None, Some("1")] {
+            let output = scenario
+                .child("child_capital_of_france", record)
+                .run()
+                .failure();
+            assert!(
+                output.contains("can't replay `modes::capital`: its stub can't be read"),
+                "{output}"
+            );
+            assert!(output.contains(&display(&stub)), "{output}");
+            assert!(output.contains(error), "{error:?} not in {output}");
+            assert_eq!(
+                std::fs::read_to_string(&stub).unwrap(),
+                broken,
+                "the file was changed"
+            );
+        }
+    }
+    assert_eq!(
+        scenario.calls(),
+        ["France"],
+        "a broken stub led to a real call"
+    );
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// `dir = "..."` is relative to the manifest dir; `CACHED_STUBS_DIR` overrides it.
+#[cached_stub(dir = "target/dir-option-stubs")]
+fn in_own_dir(n: u32) -> u32 {
+    n * 2
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_in_own_dir() {
+    assert_eq!(in_own_dir(21), 42);
+}
+
+#[test]
+fn the_dir_option_is_relative_to_the_manifest_dir_and_cached_stubs_dir_wins() {
+    let own =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dir-option-stubs/modes/in_own_dir");
+    let _ = std::fs::remove_dir_all(&own);
+    ChildTest::new("child_in_own_dir")
+        .record("1")
+        .run()
+        .success();
+    assert_eq!(files_below(&own).len(), 1);
+
+    let scenario = Scenario::new();
+    scenario
+        .child("child_in_own_dir", Some("1"))
+        .run()
+        .success();
+    assert_eq!(files_below(&own).len(), 1);
+    scenario.only_stub("in_own_dir");
+}

@@ -1,0 +1,152 @@
+//! Annotated functions as a user writes them, replayed from the stubs committed under
+//! `stubs/record_replay/`. Those stubs were recorded by running this file with `RECORD=1`;
+//! the last test proves it by recording them again and comparing bytes.
+
+use cached_stubs::cached_stub;
+use cached_stubs_suite::{ChildTest, files_below};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// A sync function of a borrowed string, returning a plain value.
+#[cached_stub]
+fn summarize(text: &str, max_words: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= max_words {
+        return words.join(" ");
+    }
+    format!("{} …", words[..max_words].join(" "))
+}
+
+#[test]
+fn a_sync_function_replays_its_value() {
+    let text = "Stubs make tests of code that calls language models fast, free and offline.";
+    assert_eq!(summarize(text, 5), "Stubs make tests of code …");
+    assert_eq!(summarize(text, 50), text);
+}
+
+/// A slice and a reference to a map, returning a map.
+#[cached_stub]
+fn tally(words: &[&str], weights: &HashMap<String, u32>) -> BTreeMap<String, u32> {
+    let mut totals = BTreeMap::new();
+    for word in words {
+        *totals.entry(word.to_string()).or_default() += weights.get(*word).copied().unwrap_or(1);
+    }
+    totals
+}
+
+#[test]
+fn borrowed_slices_and_maps_make_the_key() {
+    let weights = HashMap::from([("tea".to_string(), 3), ("cake".to_string(), 2)]);
+    let totals = tally(&["tea", "cake", "tea", "jam"], &weights);
+    assert_eq!(
+        totals,
+        BTreeMap::from([("cake".into(), 2), ("jam".into(), 1), ("tea".into(), 6)])
+    );
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct City {
+    name: String,
+    country: String,
+    population: u64,
+}
+
+#[derive(Serialize)]
+struct Lookup {
+    exact: bool,
+}
+
+#[derive(Debug, PartialEq)]
+struct UnknownCity(String);
+
+/// An async function returning a `Result`, with an optional borrowed argument.
+#[cached_stub]
+async fn find_city(name: &str, lookup: Option<&Lookup>) -> Result<City, UnknownCity> {
+    tokio::task::yield_now().await;
+    let exact = lookup.is_some_and(|lookup| lookup.exact);
+    let known = [("Paris", "France", 2_102_650), ("Lyon", "France", 522_250)];
+    known
+        .iter()
+        .find(|(city, ..)| {
+            if exact {
+                *city == name
+            } else {
+                city.eq_ignore_ascii_case(name)
+            }
+        })
+        .map(|(city, country, population)| City {
+            name: city.to_string(),
+            country: country.to_string(),
+            population: *population,
+        })
+        .ok_or_else(|| UnknownCity(name.to_string()))
+}
+
+#[tokio::test]
+async fn an_async_function_replays_its_ok_value() {
+    let paris = find_city("paris", None).await.unwrap();
+    assert_eq!(
+        (paris.name.as_str(), paris.population),
+        ("Paris", 2_102_650)
+    );
+    let lyon = find_city("Lyon", Some(&Lookup { exact: true }))
+        .await
+        .unwrap();
+    assert_eq!(lyon.country, "France");
+}
+
+/// Holds what must never reach a stub file.
+struct Oracle {
+    api_key: String,
+}
+
+/// `skip(oracle)`: the client is neither part of the key nor written to the file.
+#[cached_stub(skip(oracle))]
+fn ask(oracle: &Oracle, question: &str) -> String {
+    let signed = !oracle.api_key.is_empty();
+    format!("{question} -> 42 (signed: {signed})")
+}
+
+#[test]
+fn skipped_arguments_never_reach_the_disk() {
+    let oracle = Oracle {
+        api_key: "sk-do-not-commit".into(),
+    };
+    assert_eq!(
+        ask(&oracle, "the answer?"),
+        "the answer? -> 42 (signed: true)"
+    );
+
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("stubs/record_replay/ask");
+    let stubs: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(stubs.len(), 1, "{stubs:?}");
+    let stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&stubs[0]).unwrap()).unwrap();
+    assert_eq!(
+        stub["args"],
+        serde_json::json!({ "question": "the answer?" })
+    );
+    assert!(!stub.to_string().contains("sk-do-not-commit"));
+}
+
+/// Recording every test of this file again, into an empty folder, writes exactly the
+/// committed stubs, byte for byte: they are what this code really returns, and re-recording
+/// an unchanged answer changes nothing.
+#[test]
+fn committed_stubs_match_a_fresh_recording() {
+    let fresh = tempfile::tempdir().unwrap();
+    ChildTest::suite_except("committed_stubs_match_a_fresh_recording")
+        .record("1")
+        .stubs(fresh.path())
+        .run()
+        .success();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("stubs/record_replay");
+    assert_eq!(
+        files_below(&fresh.path().join("record_replay")),
+        files_below(&committed)
+    );
+}
