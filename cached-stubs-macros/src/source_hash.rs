@@ -56,13 +56,17 @@ fn walk(tokens: TokenStream, hasher: &mut blake3::Hasher) {
             TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
                 walk(group.stream(), hasher);
             }
-            TokenTree::Group(group) if is_single_expression(group) && is_arm_body(&tokens[..at]) => {
+            TokenTree::Group(group)
+                if is_single_expression(group) && is_arm_body(&tokens[..at]) =>
+            {
                 walk(group.stream(), hasher);
                 if next.is_some_and(|next| !is_punct(next, ',')) {
                     punct_text(hasher, ',');
                 }
             }
-            TokenTree::Group(group) if is_single_expression(group) && closure_bodies.contains(&at) => {
+            TokenTree::Group(group)
+                if is_single_expression(group) && closure_bodies.contains(&at) =>
+            {
                 walk(group.stream(), hasher);
             }
             TokenTree::Group(group) => {
@@ -116,7 +120,10 @@ fn is_optional_terminator(tokens: &[TokenTree]) -> bool {
     if is_punct(last, ',') {
         return true;
     }
-    let statement_start = before.iter().rposition(|token| is_punct(token, ';')).map_or(0, |at| at + 1);
+    let statement_start = before
+        .iter()
+        .rposition(|token| is_punct(token, ';'))
+        .map_or(0, |at| at + 1);
     is_punct(last, ';')
         && matches!(before.get(statement_start), Some(TokenTree::Ident(ident))
             if ident == "return" || ident == "break" || ident == "continue")
@@ -207,7 +214,10 @@ mod tests {
                 client() . send(&request) . await
             }
         "#;
-        assert_eq!(hash("skip(client)", ORIGINAL), hash("skip( client )", documented));
+        assert_eq!(
+            hash("skip(client)", ORIGINAL),
+            hash("skip( client )", documented)
+        );
         assert_eq!(hash("", ORIGINAL).len(), 32);
     }
 
@@ -289,13 +299,19 @@ mod tests {
     fn only_what_rustfmt_adds_is_evened_out() {
         let distinct = [
             // Braces around statements are a block, not a body's formatting.
-            ("fn f() { let g = || { a(); }; }", "fn f() { let g = || a(); }"),
+            (
+                "fn f() { let g = || { a(); }; }",
+                "fn f() { let g = || a(); }",
+            ),
             // A `|` after an operand is an operator: its right side keeps its braces.
             ("fn f() -> bool { a || { b } }", "fn f() -> bool { a || b }"),
             ("fn f() -> u32 { x | { 1 } }", "fn f() -> u32 { x | 1 }"),
             // Only the last statement's semicolon, and only after return, break, continue.
             ("fn f() { g(); }", "fn f() { g() }"),
-            ("fn f() -> u32 { return 1; g() }", "fn f() -> u32 { return 1 g() }"),
+            (
+                "fn f() -> u32 { return 1; g() }",
+                "fn f() -> u32 { return 1 g() }",
+            ),
         ];
         for (a, b) in distinct {
             assert_ne!(hash("", a), hash("", b), "{a} ~ {b}");
