@@ -51,10 +51,10 @@ impl ChildTest {
     fn with_args(name: String, args: &[&str], single: bool) -> ChildTest {
         let exe = std::env::current_exe().expect("the test binary knows its path");
         let mut command = Command::new(exe);
-        command
-            .args(args)
-            .env_remove("RECORD")
-            .env_remove("CACHED_STUBS_DIR");
+        command.args(args);
+        for variable in ["RECORD", "CACHED_STUBS_DIR", "NEXTEST"] {
+            command.env_remove(variable);
+        }
         ChildTest {
             name,
             command,

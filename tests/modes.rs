@@ -162,6 +162,19 @@ fn replay_without_a_stub_fails_with_the_command_that_records_it() {
 }
 
 #[test]
+fn under_nextest_the_command_is_a_nextest_one() {
+    let scenario = Scenario::new();
+    let child = scenario
+        .child("child_capital_of_spain", None)
+        .env("NEXTEST", "1");
+    let output = child.run().failure();
+    assert!(
+        output.contains("\n    RECORD=1 cargo nextest run child_capital_of_spain"),
+        "{output}"
+    );
+}
+
+#[test]
 fn record_missing_records_once_then_replays() {
     let scenario = Scenario::new();
     for value in ["1", "true", "yes", "on", "missing"] {

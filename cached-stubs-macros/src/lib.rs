@@ -2,17 +2,19 @@
 //! `cached-stubs`, which re-exports it, documents it and holds everything its expansion
 //! calls; this crate only parses, classifies and expands.
 //!
-//! The pipeline, a file per step: [`options`] (the attribute's arguments), [`shape`] (what
-//! kind of function this is and which arguments make the key), [`source_hash`] (the
-//! function's tokens, hashed), [`expand`] (the generated code).
+//! The pipeline, a file per step: `options` (the attribute's arguments), `shape` (what
+//! kind of function this is and which arguments make the key), `source_hash` (the
+//! function's tokens, hashed), `expand` (the generated code).
+
+#![warn(missing_docs)]
 
 mod expand;
 mod options;
 mod shape;
 mod source_hash;
 
-/// Records a function's result on the first call and replays it afterwards; see the
-/// `cached-stubs` crate for its documentation.
+/// This attribute is implemented in the `cached-stubs-macros` crate; depend on
+/// `cached-stubs`, which re-exports it and holds the code its expansion calls.
 #[proc_macro_attribute]
 pub fn cached_stub(
     attr: proc_macro::TokenStream,

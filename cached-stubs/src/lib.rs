@@ -18,6 +18,8 @@
 //! `record-replay` feature (enabled in `[dev-dependencies]`) or under `cfg(test)` of the
 //! crate that defines the function; otherwise the function is compiled exactly as written.
 
+#![warn(missing_docs)]
+
 mod args;
 mod call;
 mod canonical;
