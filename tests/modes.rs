@@ -112,6 +112,16 @@ impl Scenario {
         }
     }
 
+    /// Runs the child test `name` and asserts that it passes.
+    fn passes(&self, name: &str, record: Option<&str>) {
+        self.child(name, record).run().success();
+    }
+
+    /// Runs the child test `name`, asserts that it fails, and returns what it printed.
+    fn fails(&self, name: &str, record: Option<&str>) -> String {
+        self.child(name, record).run().failure()
+    }
+
     /// The real calls made so far, in order.
     fn calls(&self) -> Vec<String> {
         match std::fs::read_to_string(&self.log) {
@@ -143,10 +153,7 @@ impl Drop for Scenario {
 #[test]
 fn replay_without_a_stub_fails_with_the_command_that_records_it() {
     let scenario = Scenario::new();
-    let output = scenario
-        .child("child_capital_of_spain", None)
-        .run()
-        .failure();
+    let output = scenario.fails("child_capital_of_spain", None);
     for expected in [
         "cached-stubs: no stub to replay for `modes::capital`",
         r#"args:     {"country": "Spain"}"#,
@@ -178,15 +185,9 @@ fn under_nextest_the_command_is_a_nextest_one() {
 fn record_missing_records_once_then_replays() {
     let scenario = Scenario::new();
     for value in ["1", "true", "yes", "on", "missing"] {
-        scenario
-            .child("child_capital_of_france", Some(value))
-            .run()
-            .success();
+        scenario.passes("child_capital_of_france", Some(value));
     }
-    scenario
-        .child("child_capital_of_france", None)
-        .run()
-        .success();
+    scenario.passes("child_capital_of_france", None);
     assert_eq!(scenario.calls(), ["France"]);
     let stub = std::fs::read_to_string(scenario.only_stub("capital")).unwrap();
     assert!(stub.contains(r#""output": "Paris""#), "{stub}");
@@ -195,19 +196,10 @@ fn record_missing_records_once_then_replays() {
 #[test]
 fn replay_values_of_record_replay() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_capital_of_france", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_capital_of_france", Some("1"));
     for value in ["", "0", "false", "no", "off", "OFF"] {
-        scenario
-            .child("child_capital_of_france", Some(value))
-            .run()
-            .success();
-        scenario
-            .child("child_capital_of_spain", Some(value))
-            .run()
-            .failure();
+        scenario.passes("child_capital_of_france", Some(value));
+        scenario.fails("child_capital_of_spain", Some(value));
     }
     assert_eq!(scenario.calls(), ["France"]);
 }
@@ -215,16 +207,10 @@ fn replay_values_of_record_replay() {
 #[test]
 fn record_all_calls_again_and_leaves_an_unchanged_answer_byte_identical() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_capital_of_france", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_capital_of_france", Some("1"));
     let recorded = std::fs::read(scenario.only_stub("capital")).unwrap();
     for value in ["all", "force"] {
-        scenario
-            .child("child_capital_of_france", Some(value))
-            .run()
-            .success();
+        scenario.passes("child_capital_of_france", Some(value));
     }
     assert_eq!(scenario.calls(), ["France", "France", "France"]);
     assert_eq!(
@@ -236,10 +222,7 @@ fn record_all_calls_again_and_leaves_an_unchanged_answer_byte_identical() {
 #[test]
 fn passthrough_calls_the_real_function_and_touches_no_stub() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_capital_of_france", Some("passthrough"))
-        .run()
-        .success();
+    scenario.passes("child_capital_of_france", Some("passthrough"));
     assert_eq!(scenario.calls(), ["France"]);
     assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
 }
@@ -247,10 +230,7 @@ fn passthrough_calls_the_real_function_and_touches_no_stub() {
 #[test]
 fn an_unknown_record_value_fails_naming_the_accepted_ones() {
     let scenario = Scenario::new();
-    let output = scenario
-        .child("child_capital_of_france", Some("sometimes"))
-        .run()
-        .failure();
+    let output = scenario.fails("child_capital_of_france", Some("sometimes"));
     assert!(
         output.contains("RECORD=\"sometimes\" is not a value it knows"),
         "{output}"
@@ -266,7 +246,7 @@ fn an_unknown_record_value_fails_naming_the_accepted_ones() {
 #[test]
 fn an_err_is_returned_and_never_recorded() {
     let scenario = Scenario::new();
-    scenario.child("child_sums", Some("1")).run().success();
+    scenario.passes("child_sums", Some("1"));
     assert_eq!(scenario.calls(), ["1 + 2", "1 + two"]);
     let stub = std::fs::read_to_string(scenario.only_stub("sum")).unwrap();
     assert!(
@@ -275,7 +255,7 @@ fn an_err_is_returned_and_never_recorded() {
     );
 
     // Replay: the `Ok` call replays, the `Err` call has no stub and says why.
-    let output = scenario.child("child_sums", None).run().failure();
+    let output = scenario.fails("child_sums", None);
     assert!(
         output.contains(r#"args:     {"text": "1 + two"}"#),
         "{output}"
@@ -287,17 +267,11 @@ fn an_err_is_returned_and_never_recorded() {
 #[test]
 fn a_changed_function_makes_its_stub_stale_and_recording_replaces_it_in_place() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_greets_before_edit", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_greets_before_edit", Some("1"));
     let before = scenario.only_stub("greet");
     let recorded = std::fs::read_to_string(&before).unwrap();
 
-    let output = scenario
-        .child("child_greets_after_edit", None)
-        .run()
-        .failure();
+    let output = scenario.fails("child_greets_after_edit", None);
     assert!(
         output.contains("no stub to replay for `modes::greet_after_edit`"),
         "{output}"
@@ -312,10 +286,7 @@ fn a_changed_function_makes_its_stub_stale_and_recording_replaces_it_in_place() 
         "replay wrote"
     );
 
-    scenario
-        .child("child_greets_after_edit", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_greets_after_edit", Some("1"));
     assert_eq!(
         scenario.only_stub("greet"),
         before,
@@ -338,14 +309,8 @@ fn source_hash(stub: &str) -> String {
 #[test]
 fn a_miss_names_the_argument_that_differs_from_the_nearest_stub() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_capital_of_france", Some("1"))
-        .run()
-        .success();
-    let output = scenario
-        .child("child_capital_of_spain", None)
-        .run()
-        .failure();
+    scenario.passes("child_capital_of_france", Some("1"));
+    let output = scenario.fails("child_capital_of_spain", None);
     assert!(
         output.contains("no stub for these arguments; the nearest stub differs in `country`"),
         "{output}"
@@ -358,10 +323,7 @@ fn a_miss_names_the_argument_that_differs_from_the_nearest_stub() {
 #[test]
 fn a_broken_stub_fails_naming_the_file_and_is_left_alone() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_capital_of_france", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_capital_of_france", Some("1"));
     let stub = scenario.only_stub("capital");
     let recorded = std::fs::read_to_string(&stub).unwrap();
     let cases = [
@@ -381,10 +343,7 @@ fn a_broken_stub_fails_naming_the_file_and_is_left_alone() {
     for (broken, error) in cases {
         std::fs::write(&stub, &broken).unwrap();
         for record in [None, Some("1")] {
-            let output = scenario
-                .child("child_capital_of_france", record)
-                .run()
-                .failure();
+            let output = scenario.fails("child_capital_of_france", record);
             assert!(
                 output.contains("can't replay `modes::capital`: its stub can't be read"),
                 "{output}"
@@ -433,10 +392,7 @@ fn the_dir_option_is_relative_to_the_manifest_dir_and_cached_stubs_dir_wins() {
     assert_eq!(files_below(&own).len(), 1);
 
     let scenario = Scenario::new();
-    scenario
-        .child("child_in_own_dir", Some("1"))
-        .run()
-        .success();
+    scenario.passes("child_in_own_dir", Some("1"));
     assert_eq!(files_below(&own).len(), 1);
     scenario.only_stub("in_own_dir");
 }
