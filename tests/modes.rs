@@ -160,7 +160,7 @@ fn replay_without_a_stub_fails_with_the_command_that_records_it() {
         "expected: ",
         "/modes/capital/",
         "why:      no stub has been recorded for `modes::capital` yet",
-        "The real function was not called. To record it, run:\n    RECORD=1 cargo test child_capital_of_spain",
+        "The real function was not called. To record it, run:\n    RECORD=1 cargo test -- --exact child_capital_of_spain",
     ] {
         assert!(output.contains(expected), "{expected:?} not in:\n{output}");
     }
@@ -176,7 +176,7 @@ fn under_nextest_the_command_is_a_nextest_one() {
         .env("NEXTEST", "1");
     let output = child.run().failure();
     assert!(
-        output.contains("\n    RECORD=1 cargo nextest run child_capital_of_spain"),
+        output.contains("\n    RECORD=1 cargo nextest run -- --exact child_capital_of_spain"),
         "{output}"
     );
 }
@@ -395,4 +395,102 @@ fn the_dir_option_is_relative_to_the_manifest_dir_and_cached_stubs_dir_wins() {
     scenario.passes("child_in_own_dir", Some("1"));
     assert_eq!(files_below(&own).len(), 1);
     scenario.only_stub("in_own_dir");
+}
+
+/// A `Result` whose type comes from a `macro_rules!` fragment: still a `Result`, so an `Err`
+/// is not recorded.
+macro_rules! fallible {
+    ($name:ident -> $output:ty) => {
+        #[cached_stub]
+        fn $name(attempt: u32) -> $output {
+            log_real_call("fallible");
+            if attempt == 0 {
+                Err("timed out".to_string())
+            } else {
+                Ok(attempt)
+            }
+        }
+    };
+}
+
+fallible!(flaky -> Result<u32, String>);
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_flaky() {
+    assert_eq!(flaky(0), Err("timed out".to_string()));
+}
+
+#[test]
+fn an_err_is_not_recorded_when_the_result_type_comes_from_a_macro() {
+    let scenario = Scenario::new();
+    scenario.passes("child_flaky", Some("1"));
+    assert_eq!(scenario.calls(), ["fallible"]);
+    assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
+}
+
+/// A result JSON can't carry back: `Some(NaN)` would replay as `None`.
+#[cached_stub]
+fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    log_real_call("ratio");
+    Some(numerator / denominator)
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_ratio_of_zeros() {
+    assert!(ratio(0.0, 0.0).unwrap().is_nan());
+}
+
+#[test]
+fn a_result_that_would_replay_as_another_value_is_not_recorded() {
+    let scenario = Scenario::new();
+    let output = scenario.fails("child_ratio_of_zeros", Some("1"));
+    assert!(
+        output
+            .contains("can't record `modes::ratio`: its result would not replay as the same value"),
+        "{output}"
+    );
+    assert!(
+        output.contains("it reads back as another value"),
+        "{output}"
+    );
+    assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
+}
+
+/// Two functions of one name in one module: nested in two others.
+fn first_helper() -> u32 {
+    #[cached_stub]
+    fn helper() -> u32 {
+        1
+    }
+    helper()
+}
+
+fn second_helper() -> u32 {
+    #[cached_stub]
+    fn helper() -> u32 {
+        2
+    }
+    helper()
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_two_helpers() {
+    assert_eq!(first_helper() + second_helper(), 3);
+}
+
+#[test]
+fn two_functions_sharing_a_folder_fail_with_a_way_out() {
+    let scenario = Scenario::new();
+    let output = scenario.fails("child_two_helpers", Some("1"));
+    assert!(
+        output.contains("two functions named `modes::helper`"),
+        "{output}"
+    );
+    assert!(
+        output.contains("#[cached_stub(name = \"...\")]"),
+        "{output}"
+    );
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 /// A sync function of a borrowed string, returning a plain value.
 #[cached_stub]
 fn summarize(text: &str, max_words: usize) -> String {
+    #![allow(clippy::needless_return)]
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.len() <= max_words {
         return words.join(" ");
@@ -94,6 +95,49 @@ async fn an_async_function_replays_its_ok_value() {
         .await
         .unwrap();
     assert_eq!(lyon.country, "France");
+}
+
+#[test]
+fn futures_of_async_stubbed_functions_stay_send() {
+    fn spawnable<F: std::future::Future + Send>(_: F) {}
+    spawnable(find_city("Paris", None));
+    spawnable(collect_even(vec![1, 2]));
+}
+
+/// Inference inside an async body works as in the original: `numbers`' type comes from the
+/// `return` and the `push`.
+#[cached_stub]
+async fn collect_even(candidates: Vec<u32>) -> Vec<u32> {
+    let mut numbers = Default::default();
+    if candidates.is_empty() {
+        return numbers;
+    }
+    for candidate in candidates {
+        if candidate % 2 == 0 {
+            numbers.push(candidate);
+        }
+    }
+    numbers
+}
+
+#[tokio::test]
+async fn an_async_body_infers_types_as_written() {
+    assert_eq!(collect_even(vec![1, 2, 3, 4]).await, [2, 4]);
+}
+
+/// A generic function: the type parameter is part of the key, so the two calls below have
+/// stubs of their own although their arguments are equal.
+#[cached_stub]
+fn parse_number<T: std::str::FromStr + Serialize + serde::de::DeserializeOwned>(
+    text: &str,
+) -> Option<T> {
+    text.parse().ok()
+}
+
+#[test]
+fn type_parameters_are_part_of_the_key() {
+    assert_eq!(parse_number::<u8>("300"), None);
+    assert_eq!(parse_number::<u16>("300"), Some(300));
 }
 
 /// Holds what must never reach a stub file.

@@ -1,16 +1,17 @@
 //! Code generation: the function as written beside its record/replay version, for the
 //! runtime crate's `select!` to choose from.
 
+use crate::function::Function;
 use crate::options::Options;
 use crate::shape::{Output, Shape};
 use crate::source_hash::source_hash;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
-use syn::{Ident, ItemFn, ReturnType};
+use syn::{Ident, ReturnType};
 
 pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
+    match try_expand(&attr, &item) {
         Ok(expanded) => expanded,
         // The function as written beside the error, so that the error is the only one.
         Err(error) => {
@@ -20,16 +21,14 @@ pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream> {
     let options = Options::parse(attr.clone())?;
-    let function: ItemFn = syn::parse2(item.clone()).map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            "#[cached_stub] goes on a function with a body",
-        )
+    let function: Function = syn::parse2(item.clone()).map_err(|error| {
+        let message = format!("#[cached_stub] goes on a function with a body: {error}");
+        syn::Error::new(error.span(), message)
     })?;
     let shape = Shape::of(&function, &options)?;
-    let stubbed = stubbed(&function, &shape, &options, &source_hash(&attr, &item));
+    let stubbed = stubbed(&function, &shape, &options, &source_hash(attr, item));
     Ok(quote! {
         ::cached_stubs::__private::select! {
             original { #item }
@@ -41,19 +40,23 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 /// The function with its body wrapped: look the call up, then replay, or run the original
 /// body (unchanged, in a closure or an async block, so `return` and `?` keep their meaning)
 /// and hand its result over for recording.
-fn stubbed(function: &ItemFn, shape: &Shape, options: &Options, source_hash: &str) -> TokenStream {
-    let ItemFn {
-        attrs,
+fn stubbed(
+    function: &Function,
+    shape: &Shape,
+    options: &Options,
+    source_hash: &str,
+) -> TokenStream {
+    let Function {
+        outer_attrs,
+        inner_attrs,
         vis,
         sig,
         block,
-        ..
     } = function;
     let private = quote!(::cached_stubs::__private);
     // Our locals resolve at the macro's definition site: the user's body can't see them.
-    let site = Ident::new("__cached_stubs_site", Span::mixed_site());
-    let run = Ident::new("__cached_stubs_run", Span::mixed_site());
-    let output = Ident::new("__cached_stubs_output", Span::mixed_site());
+    let [site, step, run, output] = ["site", "step", "run", "output"]
+        .map(|name| Ident::new(&format!("__cached_stubs_{name}"), Span::mixed_site()));
 
     let function_name = sig.ident.unraw().to_string();
     let folder_name = options
@@ -69,17 +72,23 @@ fn stubbed(function: &ItemFn, shape: &Shape, options: &Options, source_hash: &st
         Output::Fallible => quote!(#private::Fallible),
     };
     let args = shape.key_args.iter().map(|arg| {
-        let (name, binding) = (&arg.name, &arg.binding);
-        quote_spanned!(arg.span=> #private::arg(#name, &#binding))
+        let (name, value) = (&arg.name, &arg.value);
+        quote_spanned!(arg.span=> #private::arg(#name, &#value))
     });
     let return_type = match &sig.output {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => quote!(#ty),
     };
     let real_call = if shape.is_async {
+        // The never-taken `return` gives the block its type before the body is checked, as
+        // in tracing-attributes: inference inside the body works as in the original.
         quote!(async move {
-            let #output: #return_type = #block;
-            #output
+            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop)]
+            if false {
+                let #output: #return_type = loop {};
+                return #output;
+            }
+            #block
         }
         .await)
     } else {
@@ -87,17 +96,23 @@ fn stubbed(function: &ItemFn, shape: &Shape, options: &Options, source_hash: &st
     };
 
     quote! {
-        #(#attrs)*
+        #(#outer_attrs)*
         #vis #sig {
-            static #site: #private::Site = #private::Site::new(
-                ::core::concat!(::core::module_path!(), "::", #function_name),
-                ::core::module_path!(),
-                #folder_name,
-                #source_hash,
-                #dir,
-                ::core::env!("CARGO_MANIFEST_DIR"),
-            );
-            match #private::lookup::<#shape_type, _>(&#site, &[#(#args),*]) {
+            #(#inner_attrs)*
+            let #site: &'static #private::Site = {
+                static SITE: #private::Site = #private::Site::new(
+                    ::core::concat!(::core::module_path!(), "::", #function_name),
+                    ::core::module_path!(),
+                    #folder_name,
+                    #source_hash,
+                    #dir,
+                    ::core::env!("CARGO_MANIFEST_DIR"),
+                );
+                &SITE
+            };
+            // Bound before the `match`, so the borrowed arguments are gone before any await.
+            let #step = #private::lookup::<#shape_type, _>(#site, &[#(#args),*]);
+            match #step {
                 #private::Step::Replay(#output) => #output,
                 #private::Step::Run(#run) => #run.finish(#real_call),
             }

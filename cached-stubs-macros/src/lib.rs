@@ -2,13 +2,14 @@
 //! `cached-stubs`, which re-exports it, documents it and holds everything its expansion
 //! calls; this crate only parses, classifies and expands.
 //!
-//! The pipeline, a file per step: `options` (the attribute's arguments), `shape` (what
-//! kind of function this is and which arguments make the key), `source_hash` (the
-//! function's tokens, hashed), `expand` (the generated code).
+//! The pipeline, a file per step: `options` (the attribute's arguments), `function` (the
+//! item, parsed up to its body), `shape` (what kind of function this is and what makes the
+//! key), `source_hash` (the function's tokens, hashed), `expand` (the generated code).
 
 #![warn(missing_docs)]
 
 mod expand;
+mod function;
 mod options;
 mod shape;
 mod source_hash;

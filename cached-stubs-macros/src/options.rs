@@ -42,10 +42,11 @@ impl Options {
             })
         } else if meta.path.is_ident("name") {
             let name = string(meta, |name| {
-                let bad =
-                    name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']);
-                (!bad).then_some(()).ok_or(
-                    "`name` must be a plain folder name: not empty, no `/`, `\\`, `.` or `..`",
+                let portable = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+                let valid =
+                    !name.is_empty() && !name.starts_with('.') && name.chars().all(portable);
+                valid.then_some(()).ok_or(
+                    "`name` is a folder name: ASCII letters, digits, `_`, `-` and `.`, not first",
                 )
             })?;
             set(&mut self.name, name).ok_or_else(duplicate)
@@ -110,7 +111,8 @@ mod tests {
             "this option is given twice"
         );
         assert_eq!(error(quote!(skip(a, a))), "this argument is skipped twice");
-        assert!(error(quote!(name = "a/b")).contains("plain folder name"));
+        assert!(error(quote!(name = "a/b")).contains("`name` is a folder name"));
+        assert!(error(quote!(name = "..")).contains("`name` is a folder name"));
         assert!(error(quote!(dir = "")).contains("must not be empty"));
         assert!(error(quote!(name = 3)).contains("expected string literal"));
     }

@@ -7,13 +7,17 @@
 //! `#[doc = ...]`) are left out: documenting a function keeps its stubs.
 //!
 //! What rustfmt changes besides whitespace is evened out too, so `cargo fmt` keeps stubs:
-//! - a trailing comma before a closing delimiter is ignored (rustfmt adds one when it breaks
-//!   a list over lines), at the price of hashing `(x,)` like `(x)`;
-//! - braces around a single-expression body of a closure or a match arm are ignored
-//!   (rustfmt adds them when the body spans lines), an arm's body counting as followed by a
-//!   comma;
-//! - the semicolon after a block's final `return`, `break` or `continue` is ignored
-//!   (rustfmt adds it).
+//! - a trailing comma is ignored: before a closing delimiter, a `>` or the `{` after a
+//!   `where` clause (rustfmt adds one when it breaks a list over lines), at the price of
+//!   hashing `(x,)` like `(x)`;
+//! - braces around a single-expression body of a match arm, or of a closure that ends
+//!   there, are ignored (rustfmt adds them when the body spans lines), an arm's body
+//!   counting as followed by a comma; the comma after a braced arm body is ignored;
+//! - the semicolon after a block's final `return`, `break` or `continue` is ignored;
+//! - nested parentheses count once: `((x))` is `(x)`, but `f((a, b))` stays a call with
+//!   one tuple argument.
+//!
+//! Not evened out, as rare in function bodies: the order of names in a `use` list.
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
@@ -40,49 +44,98 @@ pub(crate) fn source_hash(attr: &TokenStream, item: &TokenStream) -> String {
 fn walk(tokens: TokenStream, hasher: &mut blake3::Hasher) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let closure_bodies = closure_bodies(&tokens);
+    let mut in_where_clause = false;
+    let mut after_arm_body = false;
     let mut at = 0;
     while at < tokens.len() {
         if let Some(length) = doc_attribute(&tokens[at..]) {
             at += length;
             continue;
         }
-        let next = tokens.get(at + 1);
+        let (before, next) = (&tokens[..at], tokens.get(at + 1));
+        let follows_arm_body = std::mem::take(&mut after_arm_body);
         match &tokens[at] {
-            _ if next.is_none() && is_optional_terminator(&tokens) => {}
-            TokenTree::Punct(punct) => punct_text(hasher, punct.as_char()),
-            TokenTree::Ident(ident) => text(hasher, tag::IDENT, &ident.to_string()),
-            TokenTree::Literal(literal) => text(hasher, tag::LITERAL, &literal.to_string()),
-            // Invisible groups come from `macro_rules!` fragments: only their content counts.
-            TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
-                walk(group.stream(), hasher);
-            }
-            TokenTree::Group(group)
-                if is_single_expression(group) && is_arm_body(&tokens[..at]) =>
-            {
-                walk(group.stream(), hasher);
-                if next.is_some_and(|next| !is_punct(next, ',')) {
+            TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                let closes = next.is_none_or(|next| {
+                    is_punct(next, '>') || (in_where_clause && is_brace_group(next))
+                });
+                if !(closes || follows_arm_body) {
                     punct_text(hasher, ',');
                 }
             }
+            TokenTree::Punct(punct)
+                if punct.as_char() == ';' && next.is_none() && ends_in_jump(before) => {}
+            TokenTree::Punct(punct) => punct_text(hasher, punct.as_char()),
+            TokenTree::Ident(ident) => {
+                in_where_clause |= ident == "where";
+                text(hasher, tag::IDENT, &ident.to_string());
+            }
+            TokenTree::Literal(literal) => text(hasher, tag::LITERAL, &literal.to_string()),
+            // Invisible groups come from `macro_rules!` fragments: only their content counts.
+            TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
+                walk(group.stream(), hasher)
+            }
+            TokenTree::Group(group) if is_arm_body(before, group) => {
+                after_arm_body = true;
+                if is_single_expression(group) {
+                    walk(group.stream(), hasher);
+                    let more = tokens[at + 1..].iter().any(|token| !is_punct(token, ','));
+                    if more {
+                        punct_text(hasher, ',');
+                    }
+                } else {
+                    delimited(group, hasher);
+                }
+            }
             TokenTree::Group(group)
-                if is_single_expression(group) && closure_bodies.contains(&at) =>
+                if closure_bodies.contains(&at)
+                    && is_single_expression(group)
+                    && next.is_none_or(|next| is_punct(next, ',') || is_punct(next, ';')) =>
             {
                 walk(group.stream(), hasher);
             }
             TokenTree::Group(group) => {
-                let delimiter = match group.delimiter() {
-                    Delimiter::Parenthesis => b'(',
-                    Delimiter::Brace => b'{',
-                    Delimiter::Bracket => b'[',
-                    Delimiter::None => unreachable!("handled above"),
-                };
-                hasher.update(&[tag::OPEN, delimiter]);
-                walk(group.stream(), hasher);
-                hasher.update(&[tag::CLOSE]);
+                in_where_clause &= group.delimiter() != Delimiter::Brace;
+                // After an operand, parentheses are a call's: `f((a, b))` is not `f(a, b)`.
+                if before.last().is_some_and(ends_operand) {
+                    delimited(group, hasher);
+                } else {
+                    delimited(&innermost_parens(group), hasher);
+                }
             }
         }
         at += 1;
     }
+}
+
+/// A delimited group: its delimiter, its content, its end.
+fn delimited(group: &Group, hasher: &mut blake3::Hasher) {
+    let delimiter = match group.delimiter() {
+        Delimiter::Parenthesis => b'(',
+        Delimiter::Brace => b'{',
+        Delimiter::Bracket => b'[',
+        Delimiter::None => b' ',
+    };
+    hasher.update(&[tag::OPEN, delimiter]);
+    walk(group.stream(), hasher);
+    hasher.update(&[tag::CLOSE]);
+}
+
+/// `((x))` is `(x)`: rustfmt removes nested parentheses.
+fn innermost_parens(group: &Group) -> Group {
+    let mut group = group.clone();
+    while group.delimiter() == Delimiter::Parenthesis {
+        let mut content = group.stream().into_iter();
+        match (content.next(), content.next()) {
+            (Some(TokenTree::Group(inner)), None)
+                if inner.delimiter() == Delimiter::Parenthesis =>
+            {
+                group = inner;
+            }
+            _ => break,
+        }
+    }
+    group
 }
 
 /// A token: its tag, its length and its text, so that no two sequences hash alike.
@@ -111,22 +164,24 @@ fn doc_attribute(tokens: &[TokenTree]) -> Option<usize> {
     is_doc.then_some(2 + usize::from(bang))
 }
 
-/// Whether the last of `tokens` (a group's content) is punctuation rustfmt adds: a
-/// trailing comma, or the semicolon ending a final `return`, `break` or `continue`.
-fn is_optional_terminator(tokens: &[TokenTree]) -> bool {
-    let Some((last, before)) = tokens.split_last() else {
-        return false;
-    };
-    if is_punct(last, ',') {
-        return true;
-    }
-    let statement_start = before
+/// Whether the statement that a final `;` would end is a `return`, `break` or `continue`
+/// (rustfmt adds that `;`): one of them starts a statement after the last `;`, at the top
+/// level or after a block-like statement such as `if c { .. } return x`.
+fn ends_in_jump(before: &[TokenTree]) -> bool {
+    let start = before
         .iter()
         .rposition(|token| is_punct(token, ';'))
         .map_or(0, |at| at + 1);
-    is_punct(last, ';')
-        && matches!(before.get(statement_start), Some(TokenTree::Ident(ident))
-            if ident == "return" || ident == "break" || ident == "continue")
+    let statement = &before[start..];
+    statement.iter().enumerate().any(|(at, token)| {
+        let is_jump = matches!(token, TokenTree::Ident(ident)
+            if ident == "return" || ident == "break" || ident == "continue");
+        is_jump && (at == 0 || is_brace_group(&statement[at - 1]))
+    })
+}
+
+fn is_brace_group(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
 }
 
 /// A braced group holding one expression: no statement-ending `;` at its top level.
@@ -137,9 +192,10 @@ fn is_single_expression(group: &Group) -> bool {
         && !tokens.any(|token| is_punct(&token, ';'))
 }
 
-/// Whether the tokens before a group end with `=>`: the group is a match arm's body.
-fn is_arm_body(before: &[TokenTree]) -> bool {
-    matches!(before, [.., equals, greater] if is_punct(equals, '=') && is_punct(greater, '>'))
+/// Whether a group is a match arm's braced body: the tokens before it end with `=>`.
+fn is_arm_body(before: &[TokenTree], group: &Group) -> bool {
+    group.delimiter() == Delimiter::Brace
+        && matches!(before, [.., equals, greater] if is_punct(equals, '=') && is_punct(greater, '>'))
 }
 
 /// The positions of the tokens that directly follow a closure's parameters (`|a, b|` or
@@ -268,6 +324,55 @@ mod tests {
                 }
             }",
         ),
+        (
+            "fn wide<T>(x: T) -> u32 where T: Clone + std::fmt::Debug + Send + Sync + 'static + Default + PartialEq { 1 }",
+            "fn wide<T>(x: T) -> u32
+            where
+                T: Clone + std::fmt::Debug + Send + Sync + 'static + Default + PartialEq,
+            {
+                1
+            }",
+        ),
+        (
+            "fn generic_list<FirstLongParameterName: Clone, SecondLongParameterName: Clone, ThirdLongName: Clone>(a: FirstLongParameterName) -> Result<std::collections::HashMap<String, Vec<SecondLongParameterName>>, ThirdLongName> { todo!() }",
+            "fn generic_list<
+                FirstLongParameterName: Clone,
+                SecondLongParameterName: Clone,
+                ThirdLongName: Clone,
+            >(
+                a: FirstLongParameterName,
+            ) -> Result<std::collections::HashMap<String, Vec<SecondLongParameterName>>, ThirdLongName> {
+                todo!()
+            }",
+        ),
+        (
+            "fn arms(x: u32) { match x { 0 => {}, 1 => { g(); h(); }, _ => {} } }",
+            "fn arms(x: u32) {
+                match x {
+                    0 => {}
+                    1 => {
+                        g();
+                        h();
+                    }
+                    _ => {}
+                }
+            }",
+        ),
+        (
+            "fn jump(c: bool) -> u32 { if c { g() } return 1 }",
+            "fn jump(c: bool) -> u32 {
+                if c {
+                    g()
+                }
+                return 1;
+            }",
+        ),
+        (
+            "fn nested(x: u32) -> u32 { ((x + 1)) * 2 }",
+            "fn nested(x: u32) -> u32 {
+                (x + 1) * 2
+            }",
+        ),
     ];
 
     #[test]
@@ -312,6 +417,13 @@ mod tests {
                 "fn f() -> u32 { return 1; g() }",
                 "fn f() -> u32 { return 1 g() }",
             ),
+            // Braces change precedence when more follows the closure body.
+            (
+                "fn f() { g(|| { a || b } && c) }",
+                "fn f() { g(|| a || b && c) }",
+            ),
+            // A call's parentheses hold arguments: a tuple argument is not two arguments.
+            ("fn f() { g((a, b)) }", "fn f() { g(a, b) }"),
         ];
         for (a, b) in distinct {
             assert_ne!(hash("", a), hash("", b), "{a} ~ {b}");

@@ -1,7 +1,7 @@
 //! The arguments of an annotated call, as the expansion hands them over: a name and a
 //! type-erased view of each value that is part of the key.
 
-use crate::canonical;
+use crate::canonical::{self, HashSink};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,15 +26,15 @@ pub fn arg<'a, T: StubArg>(name: &'static str, value: &'a T) -> Arg<'a> {
 )]
 pub trait StubArg {
     /// Feeds the value's canonical encoding to a key's hasher.
-    fn encode_into(&self, hasher: &mut blake3::Hasher) -> Result<(), canonical::Error>;
+    fn encode_into(&self, sink: &mut HashSink) -> Result<(), canonical::Error>;
 
     /// The value as a stub file's `args` and a miss message show it.
     fn to_json(&self) -> Result<Value, serde_json::Error>;
 }
 
 impl<T: Serialize + ?Sized> StubArg for T {
-    fn encode_into(&self, hasher: &mut blake3::Hasher) -> Result<(), canonical::Error> {
-        canonical::encode(self, hasher)
+    fn encode_into(&self, sink: &mut HashSink) -> Result<(), canonical::Error> {
+        canonical::encode(self, sink)
     }
 
     fn to_json(&self) -> Result<Value, serde_json::Error> {

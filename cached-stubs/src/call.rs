@@ -1,6 +1,7 @@
 //! One annotated call: find its stub, then replay it, or run the real function and record.
 
 use crate::args::{self, Arg};
+use crate::canonical;
 use crate::key::Key;
 use crate::message::{self, Miss};
 use crate::mode::Mode;
@@ -130,9 +131,14 @@ impl Recording {
             output: &output,
         }
         .to_bytes();
-        // A stub that would not replay is worse than none: check before writing.
-        if let Err(error) = stub_file::read::<T>(&bytes, site.source_hash) {
-            panic!("{}", message::unrecordable(site, &error));
+        // A stub that would not replay the same value is worse than none: check first.
+        match stub_file::read::<T>(&bytes, site.source_hash) {
+            Ok(replayed) if canonical::same(stored, &replayed.output) => {}
+            Ok(_) => panic!(
+                "{}",
+                message::unrecordable(site, &"it reads back as another value")
+            ),
+            Err(error) => panic!("{}", message::unrecordable(site, &error)),
         }
         if let Err(error) = store::write(&self.path, &bytes) {
             panic!("{}", message::unwritable(site, &self.path, &error));

@@ -5,36 +5,73 @@
 //! - integers of every width are one kind: `5u8`, `5i64` and `5u128` encode alike;
 //! - floats are encoded by their `f64` bits (an `f32` widens exactly), every NaN as one
 //!   NaN; `0.0` and `-0.0` stay different, as they print differently;
-//! - a `char` is a one-character string, bytes are a sequence of integers, `None` and `()`
-//!   are null and `Some(x)` is `x`, newtype structs are their content;
+//! - a `char` is a one-character string, bytes are a sequence of integers, `()` and unit
+//!   structs are null, newtype structs are their content; `None` is null too, but `Some(x)`
+//!   is marked, so `Some(None)` is not `None`;
 //! - structs and maps are both maps, and a map's entries are sorted by their encoded keys, so
 //!   `HashMap` iteration order, serde_json's `preserve_order` and field order don't matter;
 //!   keys may be any value, not only strings;
 //! - enum variants are named, never numbered: `{"Variant": content}`, or the bare name for a
-//!   unit variant.
+//!   unit variant;
+//! - serde_json's `arbitrary_precision` numbers and `RawValue`s encode as the numbers and
+//!   values they hold, so that feature doesn't change keys either.
 //!
-//! Every value encodes to a self-delimiting byte string (a tag, then a fixed-size payload, a
-//! length-prefixed one, or items closed by an end tag), so a sequence of encodings never
-//! reads as another sequence. No serde_json code is involved: keys don't change with its
-//! version or features.
+//! Every value encodes to a self-delimiting byte string (a tag, then a varint, a
+//! length-prefixed payload, or items closed by an end tag), so a sequence of encodings
+//! never reads as another sequence. Sequences are kept in order: a `HashSet`, which
+//! serializes as one, would give a new key in every process, which is why the attribute
+//! refuses `HashSet` arguments.
 
 use serde::ser::{self, Serialize};
 use std::fmt;
 
-/// Where encoded bytes go: the key's hasher, or a buffer while map entries wait to be sorted.
+/// Where encoded bytes go: a key's hasher, or a buffer while map entries wait to be sorted.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
-}
-
-impl Sink for blake3::Hasher {
-    fn put(&mut self, bytes: &[u8]) {
-        self.update(bytes);
-    }
 }
 
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+}
+
+/// Feeds a blake3 hasher through a buffer: blake3 is fastest fed large pieces, and the
+/// encoding writes many small ones.
+pub struct HashSink {
+    hasher: blake3::Hasher,
+    buffer: [u8; 4096],
+    len: usize,
+}
+
+impl HashSink {
+    pub(crate) fn new(hasher: blake3::Hasher) -> HashSink {
+        HashSink {
+            hasher,
+            buffer: [0; 4096],
+            len: 0,
+        }
+    }
+
+    /// The hasher, fed everything put so far.
+    pub(crate) fn finish(mut self) -> blake3::Hasher {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.hasher
+    }
+}
+
+impl Sink for HashSink {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.buffer.len() {
+            self.hasher.update(&self.buffer[..self.len]);
+            self.len = 0;
+            if bytes.len() > self.buffer.len() {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 }
 
@@ -50,14 +87,25 @@ mod tag {
     pub const SEQ: u8 = 7;
     pub const MAP: u8 = 8;
     pub const END: u8 = 9;
+    pub const SOME: u8 = 10;
 }
+
+/// The struct names serde_json gives a number under `arbitrary_precision`, and a `RawValue`.
+const JSON_NUMBER: &str = "$serde_json::private::Number";
+const JSON_RAW_VALUE: &str = "$serde_json::private::RawValue";
 
 /// Writes the canonical encoding of `value` into `sink`.
 pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) -> Result<(), Error> {
     value.serialize(Encoder(sink))
 }
 
-/// A value's `Serialize` implementation reported an error.
+/// Whether two values have the same canonical encoding: are the same value as a key sees it.
+pub(crate) fn same<T: Serialize + ?Sized>(a: &T, b: &T) -> bool {
+    let (mut a_bytes, mut b_bytes) = (Vec::new(), Vec::new());
+    encode(a, &mut a_bytes).is_ok() && encode(b, &mut b_bytes).is_ok() && a_bytes == b_bytes
+}
+
+/// A value's `Serialize` implementation reported an error, or misused the serializer.
 #[derive(Debug)]
 pub struct Error(String);
 
@@ -78,20 +126,29 @@ impl ser::Error for Error {
 struct Encoder<'s, S>(&'s mut S);
 
 impl<'s, S: Sink> Encoder<'s, S> {
-    fn unsigned(self, value: u128) -> Result<(), Error> {
-        self.0.put(&[tag::UINT]);
-        self.0.put(&value.to_le_bytes());
+    /// A tag, then `value` in LEB128: 7 bits a byte, low bits first, high bit set on all
+    /// but the last byte.
+    fn tagged(self, tag: u8, mut value: u128) -> Result<(), Error> {
+        let mut bytes = [0; 20];
+        bytes[0] = tag;
+        let mut len = 1;
+        loop {
+            let low = (value & 0x7f) as u8;
+            value >>= 7;
+            bytes[len] = if value == 0 { low } else { low | 0x80 };
+            len += 1;
+            if value == 0 {
+                break;
+            }
+        }
+        self.0.put(&bytes[..len]);
         Ok(())
     }
 
     fn signed(self, value: i128) -> Result<(), Error> {
         match u128::try_from(value) {
-            Ok(value) => self.unsigned(value),
-            Err(_) => {
-                self.0.put(&[tag::NEGATIVE_INT]);
-                self.0.put(&value.to_le_bytes());
-                Ok(())
-            }
+            Ok(value) => self.tagged(tag::UINT, value),
+            Err(_) => self.tagged(tag::NEGATIVE_INT, value.unsigned_abs() - 1),
         }
     }
 
@@ -100,6 +157,21 @@ impl<'s, S: Sink> Encoder<'s, S> {
         self.0.put(&[tag::FLOAT]);
         self.0.put(&value.to_bits().to_le_bytes());
         Ok(())
+    }
+
+    /// A number as serde_json's `arbitrary_precision` writes it: the value its text holds,
+    /// as serde_json without the feature would read it.
+    fn json_number(self, text: &str) -> Result<(), Error> {
+        if let Ok(value) = text.parse::<u64>() {
+            self.tagged(tag::UINT, value.into())
+        } else if let Ok(value) = text.parse::<i64>() {
+            self.signed(value.into())
+        } else {
+            let value: f64 = text
+                .parse()
+                .map_err(|_| Error(format!("{text:?} is not a number")))?;
+            self.float(value)
+        }
     }
 
     /// Opens `{variant: ...}`; the caller writes the content and one extra end tag.
@@ -147,23 +219,23 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     }
 
     fn serialize_u8(self, value: u8) -> Result<(), Error> {
-        self.unsigned(value.into())
+        self.tagged(tag::UINT, value.into())
     }
 
     fn serialize_u16(self, value: u16) -> Result<(), Error> {
-        self.unsigned(value.into())
+        self.tagged(tag::UINT, value.into())
     }
 
     fn serialize_u32(self, value: u32) -> Result<(), Error> {
-        self.unsigned(value.into())
+        self.tagged(tag::UINT, value.into())
     }
 
     fn serialize_u64(self, value: u64) -> Result<(), Error> {
-        self.unsigned(value.into())
+        self.tagged(tag::UINT, value.into())
     }
 
     fn serialize_u128(self, value: u128) -> Result<(), Error> {
-        self.unsigned(value)
+        self.tagged(tag::UINT, value)
     }
 
     fn serialize_f32(self, value: f32) -> Result<(), Error> {
@@ -179,8 +251,8 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     }
 
     fn serialize_str(self, value: &str) -> Result<(), Error> {
-        self.0.put(&[tag::STRING]);
-        self.0.put(&(value.len() as u64).to_le_bytes());
+        let sink = Encoder(&mut *self.0);
+        sink.tagged(tag::STRING, value.len() as u128)?;
         self.0.put(value.as_bytes());
         Ok(())
     }
@@ -199,6 +271,7 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        self.0.put(&[tag::SOME]);
         value.serialize(self)
     }
 
@@ -270,11 +343,16 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Map<'s, S>, Error> {
-        Ok(Map::new(self.0, 1))
+        Ok(Map::new(self.0, Content::Entries, 1))
     }
 
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Map<'s, S>, Error> {
-        Ok(Map::new(self.0, 1))
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Map<'s, S>, Error> {
+        let content = match name {
+            JSON_NUMBER => Content::JsonNumber,
+            JSON_RAW_VALUE => Content::JsonRawValue,
+            _ => Content::Entries,
+        };
+        Ok(Map::new(self.0, content, 1))
     }
 
     fn serialize_struct_variant(
@@ -285,7 +363,7 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
         _len: usize,
     ) -> Result<Map<'s, S>, Error> {
         let sink = self.open_variant(variant)?;
-        Ok(Map::new(sink, 2))
+        Ok(Map::new(sink, Content::Entries, 2))
     }
 }
 
@@ -361,48 +439,93 @@ impl<S: Sink> ser::SerializeTupleVariant for Seq<'_, S> {
     }
 }
 
+/// What a map or struct being written holds.
+enum Content {
+    /// Entries, sorted when done.
+    Entries,
+    /// serde_json's one-field struct for a number's text.
+    JsonNumber,
+    /// serde_json's one-field struct for a raw JSON text.
+    JsonRawValue,
+}
+
 /// A map or struct being written: entries are encoded into one buffer, then written to the
 /// sink sorted by their encoded keys.
 pub(crate) struct Map<'s, S> {
     sink: &'s mut S,
+    content: Content,
     /// End tags to write when done: 2 when the map is a variant's content.
     ends: usize,
     buffer: Vec<u8>,
-    /// Each entry as (key start, value start, value end) in `buffer`.
-    entries: Vec<(usize, usize, usize)>,
+    /// Each entry as (key start, value start, value end) in `buffer`; no end yet while the
+    /// value is awaited.
+    entries: Vec<(usize, usize, Option<usize>)>,
 }
 
 impl<'s, S: Sink> Map<'s, S> {
-    fn new(sink: &'s mut S, ends: usize) -> Self {
+    fn new(sink: &'s mut S, content: Content, ends: usize) -> Self {
         Map {
             sink,
+            content,
             ends,
             buffer: Vec::new(),
             entries: Vec::new(),
         }
     }
 
+    fn awaits_value(&self) -> bool {
+        self.entries.last().is_some_and(|entry| entry.2.is_none())
+    }
+
     fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        if self.awaits_value() {
+            return Err(Error("a map key was serialized without a value".into()));
+        }
         let start = self.buffer.len();
         encode(key, &mut self.buffer)?;
-        self.entries
-            .push((start, self.buffer.len(), self.buffer.len()));
+        self.entries.push((start, self.buffer.len(), None));
         Ok(())
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        if !self.awaits_value() {
+            return Err(Error("a map value was serialized without a key".into()));
+        }
         encode(value, &mut self.buffer)?;
-        let entry = self.entries.last_mut().ok_or_else(|| {
-            <Error as ser::Error>::custom("a map value was serialized before its key")
-        })?;
-        entry.2 = self.buffer.len();
+        let end = self.buffer.len();
+        if let Some(entry) = self.entries.last_mut() {
+            entry.2 = Some(end);
+        }
         Ok(())
     }
 
+    /// A field of one of serde_json's private structs: the text it holds is the value.
+    fn json_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let text = match value.serialize(serde_json::value::Serializer) {
+            Ok(serde_json::Value::String(text)) => text,
+            _ => return Err(Error("serde_json's private struct holds no text".into())),
+        };
+        match self.content {
+            Content::JsonNumber => Encoder(&mut *self.sink).json_number(&text),
+            _ => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).map_err(ser::Error::custom)?;
+                encode(&value, self.sink)
+            }
+        }
+    }
+
     fn close(mut self) -> Result<(), Error> {
+        if !matches!(self.content, Content::Entries) {
+            return Ok(());
+        }
+        if self.awaits_value() {
+            return Err(Error("a map key was serialized without a value".into()));
+        }
         let buffer = &self.buffer;
-        let key = |&(start, middle, _): &(usize, usize, usize)| &buffer[start..middle];
-        let whole = |&(start, _, end): &(usize, usize, usize)| &buffer[start..end];
+        let end = |entry: &(usize, usize, Option<usize>)| entry.2.unwrap_or(entry.1);
+        let key = |entry: &(usize, usize, Option<usize>)| &buffer[entry.0..entry.1];
+        let whole = |entry: &(usize, usize, Option<usize>)| &buffer[entry.0..end(entry)];
         self.entries
             .sort_unstable_by(|a, b| key(a).cmp(key(b)).then_with(|| whole(a).cmp(whole(b))));
         self.sink.put(&[tag::MAP]);
@@ -442,8 +565,13 @@ impl<S: Sink> ser::SerializeStruct for Map<'_, S> {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.key(name)?;
-        self.value(value)
+        match self.content {
+            Content::Entries => {
+                self.key(name)?;
+                self.value(value)
+            }
+            Content::JsonNumber | Content::JsonRawValue => self.json_field(value),
+        }
     }
 
     fn end(self) -> Result<(), Error> {
@@ -473,7 +601,7 @@ impl<S: Sink> ser::SerializeStructVariant for Map<'_, S> {
 mod tests {
     use super::encode;
     use serde::Serialize;
-    use serde::ser::{SerializeMap, Serializer};
+    use serde::ser::{SerializeMap, SerializeStruct, Serializer};
     use std::collections::{BTreeMap, HashMap};
 
     fn bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
@@ -516,7 +644,6 @@ mod tests {
             y: i32,
         }
         assert_eq!(bytes(&'a'), bytes("a"));
-        assert_eq!(bytes(&Some(3)), bytes(&3));
         assert_eq!(bytes(&None::<u8>), bytes(&()));
         assert_eq!(bytes(&Wrapper("w".into())), bytes("w"));
         assert_eq!(bytes(&(1, 2)), bytes(&[1, 2]));
@@ -524,6 +651,55 @@ mod tests {
         let map = BTreeMap::from([("y", -2), ("x", 1)]);
         assert_eq!(bytes(&point), bytes(&map));
         assert_eq!(bytes(&Bytes(vec![1, 2])), bytes(&[1u8, 2]));
+    }
+
+    #[test]
+    fn options_are_marked() {
+        assert_ne!(bytes(&Some(3)), bytes(&3));
+        assert_ne!(bytes(&Some(None::<u8>)), bytes(&None::<Option<u8>>));
+        assert_ne!(bytes(&Some(())), bytes(&None::<()>));
+        assert_eq!(bytes(&Some(&3)), bytes(&Some(3u64)));
+    }
+
+    #[test]
+    fn serde_json_private_structs_encode_as_what_they_hold() {
+        // What serde_json's `arbitrary_precision` and `RawValue` serialize.
+        struct Private(&'static str, &'static str);
+        impl Serialize for Private {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut fields = serializer.serialize_struct(self.0, 1)?;
+                fields.serialize_field(self.0, self.1)?;
+                fields.end()
+            }
+        }
+        let number = |text| Private("$serde_json::private::Number", text);
+        assert_eq!(bytes(&number("42")), bytes(&42u8));
+        assert_eq!(bytes(&number("-7")), bytes(&-7i32));
+        assert_eq!(bytes(&number("1.5")), bytes(&1.5f64));
+        assert_eq!(bytes(&number("1e2")), bytes(&100.0f64));
+        let raw = Private(
+            "$serde_json::private::RawValue",
+            r#"{"b": [1, 2.5], "a": null}"#,
+        );
+        let value = serde_json::json!({"a": null, "b": [1, 2.5]});
+        assert_eq!(bytes(&raw), bytes(&value));
+    }
+
+    #[test]
+    fn a_map_key_without_a_value_is_an_error() {
+        struct KeyOnly;
+        impl Serialize for KeyOnly {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_key("lonely")?;
+                map.end()
+            }
+        }
+        let error = encode(&KeyOnly, &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "a map key was serialized without a value"
+        );
     }
 
     #[test]

@@ -131,13 +131,13 @@ pub(crate) fn unhashable(site: &Site, error: &KeyError) -> String {
     )
 }
 
-pub(crate) fn unrecordable(site: &Site, error: &serde_json::Error) -> String {
+pub(crate) fn unrecordable(site: &Site, error: &dyn Display) -> String {
     format!(
-        "cached-stubs: can't record `{function}`: its result doesn't survive a trip through \
-         JSON, so a stub would not replay\n  \
+        "cached-stubs: can't record `{function}`: its result would not replay as the same value\n  \
          error: {error}\n\
-         No stub was written. Make the return type's `Serialize` and `Deserialize` agree (a \
-         NaN float, for one, is written as null).",
+         No stub was written. A result must go to JSON and come back equal: map keys must be \
+         strings or numbers, integers fit in 64 bits, and a NaN float or a `Some(())` comes \
+         back as null or `None`.",
         function = site.function,
     )
 }
@@ -150,6 +150,23 @@ pub(crate) fn unwritable(site: &Site, path: &Path, error: &std::io::Error) -> St
          The real function ran, but its result was not recorded.",
         function = site.function,
         path = shown(path),
+    )
+}
+
+pub(crate) fn shared_folder(site: &Site, first: &str, folder: &Path) -> String {
+    let function = site.function;
+    let who = if first == function {
+        format!(
+            "two functions named `{function}` (methods of two types, or functions nested in two others)"
+        )
+    } else {
+        format!("`{first}` and `{function}`")
+    };
+    format!(
+        "cached-stubs: {who} would share the stub folder {folder}, and take each other's \
+         stubs for stale ones.\n\
+         Give one a folder of its own with `#[cached_stub(name = \"...\")]`.",
+        folder = shown(folder),
     )
 }
 
@@ -204,7 +221,7 @@ fn record_command() -> String {
                 .filter(|name| is_test_path(name))
                 .map(str::to_string);
             match test {
-                Some(test) => format!("RECORD=1 {runner} {test}"),
+                Some(test) => format!("RECORD=1 {runner} -- --exact {test}"),
                 None => format!("RECORD=1 {runner}"),
             }
         }
@@ -266,7 +283,8 @@ mod tests {
         let command = record_command();
         assert!(command.starts_with("RECORD=1 cargo "), "{command}");
         assert!(
-            command.ends_with("message::tests::the_record_command_names_the_running_test"),
+            command
+                .ends_with(" -- --exact message::tests::the_record_command_names_the_running_test"),
             "{command}"
         );
     }

@@ -54,6 +54,7 @@ impl Mode {
     /// ```
     /// assert_eq!(cached_stubs::Mode::current(), cached_stubs::Mode::current());
     /// ```
+    #[track_caller]
     pub fn current() -> Mode {
         static MODE: OnceLock<Result<Mode, String>> = OnceLock::new();
         match MODE.get_or_init(|| Mode::parse(std::env::var_os("RECORD").as_deref())) {

@@ -1,6 +1,6 @@
-//! The seam between `#[cached_stub]`'s expansion and this crate: the only items the
-//! generated code names. Not public API; it changes with the macro, which is why the two
-//! crates are pinned to the same version.
+//! The seam between `#[cached_stub]`'s expansion and this crate: what the generated code
+//! calls, and the traits its bounds name in compile errors. Not public API; it changes with
+//! the macro, which is why the two crates are pinned to the same version.
 
 pub use crate::args::{Arg, StubArg, arg};
 pub use crate::call::{Run, Step, lookup};

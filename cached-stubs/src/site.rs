@@ -1,8 +1,10 @@
 //! An annotated function as the expansion describes it, and where its stubs live.
 
 use crate::key::Key;
+use crate::message;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 /// One annotated function: a `static` in its expansion, so the folder is resolved once.
 pub struct Site {
@@ -39,13 +41,17 @@ impl Site {
     }
 
     /// `<stub dir>/<module path, :: as />/<name>`, where the stub dir is `CACHED_STUBS_DIR`
-    /// if set, else the attribute's `dir`, else `stubs`, both relative to the manifest dir.
+    /// if set (relative to the current directory when the process first reads it), else the
+    /// attribute's `dir`, else `stubs`, both relative to the manifest dir.
+    ///
+    /// # Panics
+    ///
+    /// When another function of this process already uses the folder.
     pub(crate) fn folder(&self) -> &Path {
         self.folder.get_or_init(|| {
             static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
-                std::env::var_os("CACHED_STUBS_DIR")
-                    .filter(|dir| !dir.is_empty())
-                    .map(PathBuf::from)
+                let dir = std::env::var_os("CACHED_STUBS_DIR").filter(|dir| !dir.is_empty())?;
+                Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
             });
             let mut folder = match &*OVERRIDE {
                 Some(dir) => dir.clone(),
@@ -53,8 +59,24 @@ impl Site {
             };
             folder.extend(self.module_path.split("::"));
             folder.push(self.name);
+            self.claim(&folder);
             folder
         })
+    }
+
+    /// Registers this function as the one whose stubs `folder` holds in this process: two
+    /// functions sharing a folder would take each other's stubs for stale or broken ones.
+    fn claim(&self, folder: &Path) {
+        static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
+        let owner = (self.function, self.source_hash);
+        let first = *OWNERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(folder.to_path_buf())
+            .or_insert(owner);
+        if first != owner {
+            panic!("{}", message::shared_folder(self, first.0, folder));
+        }
     }
 
     /// The file that holds the stub of the call with this key.
