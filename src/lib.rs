@@ -1,8 +1,13 @@
-//! Helpers shared by the integration tests of cached-stubs.
+//! Helpers shared by the integration tests and examples of cached-stubs: an OpenAI-compatible
+//! server on 127.0.0.1, and child processes for tests that record and then replay.
 //!
 //! `RECORD` is read once per process, so a test that records and then replays runs each step
 //! in a child process: the test binary running one of its own `#[ignore]`d tests, with its
 //! own `RECORD` and stub folder.
+
+mod openai_server;
+
+pub use openai_server::{OpenAiServer, answer};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -114,7 +119,45 @@ impl Finished {
     }
 }
 
-/// Every file below `root`, by its path relative to `root`, with its bytes.
+/// Runs every other test of the current test binary (all but `this_test`) with `RECORD=1`
+/// into an empty folder, and asserts that they record exactly the stubs committed under
+/// `stubs/<module>`, byte for byte: the committed stubs are what the code really returns,
+/// and recording an unchanged answer again changes nothing.
+pub fn assert_committed_stubs_are_recorded_again(this_test: &str, module: &str) {
+    let fresh = tempfile::tempdir().expect("a temporary folder");
+    ChildTest::suite_except(this_test)
+        .record("1")
+        .stubs(fresh.path())
+        .run()
+        .success();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("stubs")
+        .join(module);
+    assert_eq!(
+        files_below(&fresh.path().join(module)),
+        files_below(&committed),
+        "a fresh recording differs from the committed stubs/{module}"
+    );
+}
+
+/// A command that runs the example `name` as `cargo test` built it, beside the test binary
+/// (`target/<profile>/examples/`), with `RECORD` and `CACHED_STUBS_DIR` removed from its
+/// environment.
+pub fn example(name: &str) -> Command {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    let mut command = Command::new(profile.join("examples").join(name));
+    for variable in ["RECORD", "CACHED_STUBS_DIR"] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+/// Every file below `root`, by its path relative to `root`, with its bytes; none when
+/// `root` doesn't exist.
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
@@ -125,7 +168,11 @@ impl Finished {
 /// ```
 pub fn files_below(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let mut folders = vec![root.to_path_buf()];
+    let mut folders: Vec<PathBuf> = root
+        .exists()
+        .then(|| root.to_path_buf())
+        .into_iter()
+        .collect();
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).expect("a readable folder") {
             let path = entry.expect("a readable folder entry").path();

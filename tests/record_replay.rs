@@ -3,7 +3,7 @@
 //! the last test proves it by recording them again and comparing bytes.
 
 use cached_stubs::cached_stub;
-use cached_stubs_suite::{ChildTest, files_below};
+use cached_stubs_suite::assert_committed_stubs_are_recorded_again;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -178,19 +178,11 @@ fn skipped_arguments_never_reach_the_disk() {
 }
 
 /// Recording every test of this file again, into an empty folder, writes exactly the
-/// committed stubs, byte for byte: they are what this code really returns, and re-recording
-/// an unchanged answer changes nothing.
+/// committed stubs, byte for byte.
 #[test]
 fn committed_stubs_match_a_fresh_recording() {
-    let fresh = tempfile::tempdir().unwrap();
-    ChildTest::suite_except("committed_stubs_match_a_fresh_recording")
-        .record("1")
-        .stubs(fresh.path())
-        .run()
-        .success();
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("stubs/record_replay");
-    assert_eq!(
-        files_below(&fresh.path().join("record_replay")),
-        files_below(&committed)
+    assert_committed_stubs_are_recorded_again(
+        "committed_stubs_match_a_fresh_recording",
+        "record_replay",
     );
 }

@@ -14,10 +14,12 @@ pub(crate) struct Options {
     pub(crate) name: Option<LitStr>,
     /// `dir = "..."`: the stub root, relative to the manifest dir.
     pub(crate) dir: Option<LitStr>,
+    /// `stream` or `iter`: the named return type is a stream or an iterator.
+    pub(crate) sequence: Option<Ident>,
     seen_skip: bool,
 }
 
-const VALID: &str = "`skip(arg, ...)`, `name = \"...\"`, `dir = \"...\"`";
+const VALID: &str = "`skip(arg, ...)`, `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
 
 impl Options {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Options> {
@@ -57,6 +59,12 @@ impl Options {
                     .ok_or("`dir` must not be empty")
             })?;
             set(&mut self.dir, dir).ok_or_else(duplicate)
+        } else if meta.path.is_ident("stream") || meta.path.is_ident("iter") {
+            if self.sequence.is_some() {
+                return Err(meta.error("`stream` and `iter` are given together or twice; give one"));
+            }
+            self.sequence = meta.path.get_ident().cloned();
+            Ok(())
         } else {
             Err(meta.error(format!("unknown option; the options are {VALID}")))
         }
@@ -89,12 +97,18 @@ mod tests {
 
     #[test]
     fn every_option_parses() {
-        let options =
-            Options::parse(quote!(skip(client, self), name = "ask", dir = "fixtures")).unwrap();
+        let options = Options::parse(quote!(
+            skip(client, self),
+            name = "ask",
+            dir = "fixtures",
+            stream
+        ))
+        .unwrap();
         let skipped: Vec<_> = options.skip.iter().map(ToString::to_string).collect();
         assert_eq!(skipped, ["client", "self"]);
         assert_eq!(options.name.unwrap().value(), "ask");
         assert_eq!(options.dir.unwrap().value(), "fixtures");
+        assert_eq!(options.sequence.unwrap(), "stream");
     }
 
     #[test]

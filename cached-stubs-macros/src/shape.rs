@@ -6,7 +6,10 @@ use crate::options::Options;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
-use syn::{FnArg, GenericParam, Pat, PathArguments, ReturnType, Type};
+use syn::{
+    FnArg, GenericArgument, GenericParam, Ident, Pat, PathArguments, ReturnType, Type,
+    TypeParamBound,
+};
 
 /// An annotated function, classified.
 pub(crate) struct Shape {
@@ -18,10 +21,28 @@ pub(crate) struct Shape {
 
 /// What a return type records.
 pub(crate) enum Output {
-    /// A value, recorded whole.
-    Plain,
-    /// A `Result`: `Ok` recorded, `Err` passed through.
-    Fallible,
+    /// A value, or a `Result` of one: which, the runtime's `ShapeOf` tells by the type.
+    Value,
+    /// A stream or an iterator, recorded item by item.
+    Sequence(Sequence),
+}
+
+/// A returned stream or iterator.
+pub(crate) struct Sequence {
+    pub(crate) kind: Kind,
+    /// The type of its items.
+    pub(crate) item: TokenStream,
+    /// Its declared type when named (`BoxStream<'_, T>`): ours is boxed into it. `None` for
+    /// `impl Stream` and `impl Iterator`, which ours is.
+    pub(crate) named: Option<TokenStream>,
+    /// Whether it is the `Ok` of a returned `Result`, as async-openai's `create_stream`.
+    pub(crate) in_result: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Kind {
+    Stream,
+    Iterator,
 }
 
 /// One part of the key.
@@ -82,7 +103,7 @@ impl Shape {
         key_args.extend(sig.generics.params.iter().filter_map(generic));
         Ok(Shape {
             is_async: sig.asyncness.is_some(),
-            output: output(&sig.output),
+            output: output(&sig.output, options.sequence.as_ref())?,
             key_args,
         })
     }
@@ -155,30 +176,110 @@ fn refuse_hash_sets(ty: &Type) -> syn::Result<()> {
     Ok(())
 }
 
-fn output(output: &ReturnType) -> Output {
+/// Classifies the return type: an `impl Stream` or `impl Iterator`, a named type declared a
+/// sequence by the `stream` or `iter` option, either as the `Ok` of a `Result`, or a value.
+fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> {
     let ReturnType::Type(_, ty) = output else {
-        return Output::Plain;
+        return match declared {
+            Some(option) => Err(syn::Error::new_spanned(
+                option,
+                "the function returns nothing",
+            )),
+            None => Ok(Output::Value),
+        };
     };
-    let mut ty = &**ty;
-    // A type from a `macro_rules!` fragment comes wrapped in an invisible group.
+    let ty = ungrouped(ty);
+    let (ty, in_result) = match result_ok(ty).map(ungrouped) {
+        Some(ok) if declared.is_some() || impl_sequence(ok).is_some() => (ok, true),
+        _ => (ty, false),
+    };
+    if let Some((kind, item)) = impl_sequence(ty) {
+        if let Some(option) = declared.filter(|option| kind_named(option) != kind) {
+            let message =
+                format!("`{option}` is given, but the function returns an `impl {kind:?}`");
+            return Err(syn::Error::new_spanned(option, message));
+        }
+        let item = item.to_token_stream();
+        return Ok(Output::Sequence(Sequence {
+            kind,
+            item,
+            named: None,
+            in_result,
+        }));
+    }
+    let Some(option) = declared else {
+        return Ok(Output::Value);
+    };
+    let kind = kind_named(option);
+    let item = match kind {
+        Kind::Stream => quote!(<#ty as ::cached_stubs::__private::Stream>::Item),
+        Kind::Iterator => quote!(<#ty as ::core::iter::Iterator>::Item),
+    };
+    let named = Some(ty.to_token_stream());
+    Ok(Output::Sequence(Sequence {
+        kind,
+        item,
+        named,
+        in_result,
+    }))
+}
+
+fn kind_named(option: &Ident) -> Kind {
+    if option == "stream" {
+        Kind::Stream
+    } else {
+        Kind::Iterator
+    }
+}
+
+/// A type without the invisible groups of `macro_rules!` fragments and parentheses.
+fn ungrouped(mut ty: &Type) -> &Type {
     while let Type::Group(syn::TypeGroup { elem, .. }) | Type::Paren(syn::TypeParen { elem, .. }) =
         ty
     {
         ty = elem;
     }
-    let is_result = match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            let last = path.path.segments.last().expect("a path has a segment");
-            last.ident == "Result"
-                && matches!(&last.arguments, PathArguments::AngleBracketed(args) if (1..=2).contains(&args.args.len()))
-        }
-        _ => false,
+    ty
+}
+
+/// `T` of a type written `Result<T, ..>` (any path ending in `Result`).
+fn result_ok(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else {
+        return None;
     };
-    if is_result {
-        Output::Fallible
-    } else {
-        Output::Plain
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(ok) if last.ident == "Result" => Some(ok),
+        _ => None,
     }
+}
+
+/// The kind and item type of `impl Stream<Item = T>` or `impl Iterator<Item = T>`.
+fn impl_sequence(ty: &Type) -> Option<(Kind, &Type)> {
+    let Type::ImplTrait(impl_trait) = ty else {
+        return None;
+    };
+    impl_trait.bounds.iter().find_map(|bound| {
+        let TypeParamBound::Trait(bound) = bound else {
+            return None;
+        };
+        let last = bound.path.segments.last()?;
+        let kind = match last.ident.to_string().as_str() {
+            "Stream" => Kind::Stream,
+            "Iterator" => Kind::Iterator,
+            _ => return None,
+        };
+        let PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            GenericArgument::AssocType(item) if item.ident == "Item" => Some((kind, &item.ty)),
+            _ => None,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -204,24 +305,92 @@ mod tests {
             ":: core :: any :: type_name :: < T > ()"
         );
         assert!(shape.is_async);
-        assert!(matches!(shape.output, Output::Plain));
+        assert!(matches!(shape.output, Output::Value));
+    }
+
+    fn sequence(function: &str, options: TokenStream) -> Sequence {
+        match shape(function, options).unwrap().output {
+            Output::Sequence(sequence) => sequence,
+            Output::Value => panic!("{function} is not a sequence"),
+        }
     }
 
     #[test]
-    fn results_are_recognised_by_name() {
+    fn impl_streams_and_iterators_are_sequences() {
+        let stream = sequence(
+            "fn f() -> impl Stream<Item = String> + Send { todo!() }",
+            quote!(),
+        );
+        assert_eq!(
+            (stream.kind, stream.item.to_string(), stream.named.is_none()),
+            (Kind::Stream, "String".into(), true)
+        );
+        let iter = sequence(
+            "fn f() -> impl Iterator<Item = Result<u8, E>> { todo!() }",
+            quote!(),
+        );
+        assert_eq!(
+            (iter.kind, iter.item.to_string()),
+            (Kind::Iterator, "Result < u8 , E >".into())
+        );
+        let in_result = sequence(
+            "async fn f() -> Result<impl futures::Stream<Item = u8>, E> { todo!() }",
+            quote!(),
+        );
+        assert!(in_result.in_result);
+    }
+
+    #[test]
+    fn named_sequences_are_declared_by_option() {
+        let named = sequence(
+            "fn f() -> BoxStream<'static, u8> { todo!() }",
+            quote!(stream),
+        );
+        assert!(named.named.is_some() && !named.in_result);
+        assert_eq!(
+            named.item.to_string(),
+            "< BoxStream < 'static , u8 > as :: cached_stubs :: __private :: Stream > :: Item"
+        );
+        let in_result = sequence(
+            "async fn f() -> Result<ChatCompletionResponseStream, OpenAIError> { todo!() }",
+            quote!(stream),
+        );
+        assert!(in_result.in_result);
+        let iter = sequence(
+            "fn f() -> Box<dyn Iterator<Item = u8>> { todo!() }",
+            quote!(iter),
+        );
+        assert_eq!(iter.kind, Kind::Iterator);
+    }
+
+    #[test]
+    fn values_are_everything_else() {
         for function in [
             "fn f() -> Result<u32, E> { todo!() }",
-            "fn f() -> std::io::Result<u32> { todo!() }",
-            "fn f() -> anyhow::Result<u32> { todo!() }",
-            "fn f() -> (Result<u32, E>) { todo!() }",
+            "fn f() -> Vec<u8> { todo!() }",
+            "fn f() { }",
         ] {
             assert!(
-                matches!(shape(function, quote!()).unwrap().output, Output::Fallible),
+                matches!(shape(function, quote!()).unwrap().output, Output::Value),
                 "{function}"
             );
         }
-        let plain = shape("fn f() -> Option<u32> { todo!() }", quote!()).unwrap();
-        assert!(matches!(plain.output, Output::Plain));
+    }
+
+    #[test]
+    fn a_sequence_option_that_contradicts_the_type_is_an_error() {
+        let error = shape(
+            "fn f() -> impl Iterator<Item = u8> { todo!() }",
+            quote!(stream),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            error.to_string(),
+            "`stream` is given, but the function returns an `impl Iterator`"
+        );
+        let error = shape("fn f() { }", quote!(iter)).err().unwrap();
+        assert_eq!(error.to_string(), "the function returns nothing");
     }
 
     #[test]

@@ -3,14 +3,13 @@
 use crate::args::{self, Arg};
 use crate::canonical;
 use crate::key::Key;
-use crate::message::{self, Miss};
+use crate::message::{self, Miss, Note};
 use crate::mode::Mode;
 use crate::nearest;
 use crate::shape::Shape;
 use crate::site::Site;
 use crate::store;
-use crate::stub_file::{self, NewStub, Problem, Replayed};
-use serde::Serialize;
+use crate::stub_file::{self, Body, NewBody, NewStub, Problem, Replayed};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::marker::PhantomData;
@@ -18,37 +17,101 @@ use std::path::PathBuf;
 
 /// What a call does once its stub has been looked for.
 pub enum Step<S, R> {
-    /// The stub's output, to return without running the real function.
+    /// What the stub holds, to return without running the real function.
     Replay(R),
-    /// Run the real function, then hand its result to [`Run::finish`].
+    /// Run the real function, then hand its result to [`Run::finish`] (or [`Run::tee`]).
     Run(Run<S>),
 }
 
 /// A real call under way: records its result when the mode says so.
 pub struct Run<S> {
-    recording: Option<Recording>,
+    /// `None` in passthrough mode.
+    pub(crate) recording: Option<Recording>,
     shape: PhantomData<fn() -> S>,
 }
 
 /// Everything needed to write a stub once the real result is known; owns its data, so the
 /// real function can take its arguments by value while it runs.
-struct Recording {
-    site: &'static Site,
+pub(crate) struct Recording {
+    pub(crate) site: &'static Site,
     path: PathBuf,
     args: Vec<(&'static str, Value)>,
 }
 
-/// Looks for the stub of a call and decides, by [`Mode`], what happens next.
+/// The recorded items of a stream or iterator, to replay.
+pub struct Items<T> {
+    pub(crate) items: Vec<T>,
+    /// When each item came, in milliseconds from the first poll, if that was recorded.
+    pub(crate) offsets_ms: Option<Vec<u64>>,
+}
+
+/// Looks for the stub of a call returning a value, and decides, by [`Mode`], what happens
+/// next. `shape` says how the return type is recorded (see `ShapeOf`).
 ///
 /// # Panics
 ///
 /// In replay mode, when the stub is missing or stale; in every mode that reads stubs, when
 /// the stub can't be read or parsed. The real function is never called in those cases.
 #[track_caller]
-pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>]) -> Step<S, R> {
+pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>], shape: S) -> Step<S, R> {
+    let _ = shape;
+    let note = S::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
+    match look::<S::Stored>(site, args, Body::Output, note) {
+        Found::Stub(stub, _) => Step::Replay(S::replayed(stub.body)),
+        Found::Nothing(recording) => Step::Run(Run::new(recording)),
+    }
+}
+
+/// [`lookup`] for a call returning a stream or an iterator; `shape` is its items'.
+///
+/// # Panics
+///
+/// As [`lookup`]; also when the stub's `offsets_ms` don't match its items.
+#[track_caller]
+pub fn lookup_items<S: Shape<T>, T>(
+    site: &'static Site,
+    args: &[Arg<'_>],
+    shape: S,
+) -> Step<S, Items<T>> {
+    let _ = shape;
+    match look::<Vec<S::Stored>>(site, args, Body::Items, Some(Note::EndedSequencesOnly)) {
+        Found::Stub(stub, path) => {
+            if stub
+                .offsets_ms
+                .as_ref()
+                .is_some_and(|offsets| offsets.len() != stub.body.len())
+            {
+                let problem =
+                    Problem::Broken("\"offsets_ms\" must have one offset per item".into());
+                panic!("{}", message::unreadable(site, &path, &problem));
+            }
+            Step::Replay(Items {
+                items: stub.body.into_iter().map(S::replayed).collect(),
+                offsets_ms: stub.offsets_ms,
+            })
+        }
+        Found::Nothing(recording) => Step::Run(Run::new(recording)),
+    }
+}
+
+/// What looking for a stub found.
+enum Found<B> {
+    /// A current stub, to replay, and its path.
+    Stub(Replayed<B>, PathBuf),
+    /// None to replay: run the real function, recording it unless in passthrough mode.
+    Nothing(Option<Recording>),
+}
+
+#[track_caller]
+fn look<B: DeserializeOwned>(
+    site: &'static Site,
+    args: &[Arg<'_>],
+    body: Body,
+    note: Option<Note>,
+) -> Found<B> {
     let mode = Mode::current();
     if mode == Mode::Passthrough {
-        return Step::Run(Run::new(None));
+        return Found::Nothing(None);
     }
     let key = match Key::of(args) {
         Ok(key) => key,
@@ -59,12 +122,9 @@ pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>]) -> Step<S, 
         let stale = match store::read(&path) {
             Err(error) => panic!("{}", message::unreadable(site, &path, &error)),
             Ok(None) => false,
-            Ok(Some(bytes)) => match stub_file::read::<S::Stored>(&bytes, site.source_hash) {
-                Ok(Replayed {
-                    output,
-                    current: true,
-                }) => return Step::Replay(S::replayed(output)),
-                Ok(Replayed { current: false, .. }) => true,
+            Ok(Some(bytes)) => match stub_file::read::<B>(&bytes, site.source_hash, body) {
+                Ok(stub) if stub.current => return Found::Stub(stub, path),
+                Ok(_) => true,
                 Err(error) => match stub_file::diagnose(&bytes, site.source_hash, &error) {
                     Problem::Stale => true,
                     problem => panic!("{}", message::unreadable(site, &path, &problem)),
@@ -78,14 +138,11 @@ pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>]) -> Step<S, 
             } else {
                 Miss::NoStub(nearest::find(site.folder(), &args))
             };
-            panic!(
-                "{}",
-                message::miss(site, &path, &args, &miss, S::SKIPS_ERRORS)
-            );
+            panic!("{}", message::miss(site, &path, &args, &miss, note));
         }
     }
     let args = args::to_json(args);
-    Step::Run(Run::new(Some(Recording { site, path, args })))
+    Found::Nothing(Some(Recording { site, path, args }))
 }
 
 impl<S> Run<S> {
@@ -101,39 +158,51 @@ impl<S> Run<S> {
     ///
     /// # Panics
     ///
-    /// When the result can't be written as JSON that reads back as its type, or the stub
-    /// can't be written.
+    /// When the result can't be written as JSON that reads back as the same value, or the
+    /// stub can't be written.
     #[track_caller]
     pub fn finish<R>(self, returned: R) -> R
     where
         S: Shape<R>,
     {
         if let (Some(recording), Some(stored)) = (self.recording, S::stored(&returned)) {
-            recording.write(stored);
+            let output = match serde_json::to_value(stored) {
+                Ok(output) => output,
+                Err(error) => panic!("{}", message::unrecordable(recording.site, &error)),
+            };
+            let expected = canonical::fingerprint(stored).ok();
+            recording.write(NewBody::Output(&output), |replayed: &S::Stored| {
+                canonical::fingerprint(replayed).ok() == expected
+            });
         }
         returned
     }
 }
 
 impl Recording {
+    /// Writes the stub, after checking that it reads back as `B` and `matches` the real
+    /// result: a stub that would not replay the same value is worse than none.
     #[track_caller]
-    fn write<T: Serialize + DeserializeOwned>(self, stored: &T) {
+    pub(crate) fn write<B: DeserializeOwned>(
+        self,
+        body: NewBody<'_>,
+        matches: impl FnOnce(&B) -> bool,
+    ) {
         let site = self.site;
-        // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        let output = match serde_json::to_value(stored) {
-            Ok(output) => output,
-            Err(error) => panic!("{}", message::unrecordable(site, &error)),
+        let kind = match body {
+            NewBody::Output(_) => Body::Output,
+            NewBody::Items { .. } => Body::Items,
         };
         let bytes = NewStub {
             function: site.function,
             source_hash: site.source_hash,
             args: &self.args,
-            output: &output,
+            body,
         }
         .to_bytes();
-        // A stub that would not replay the same value is worse than none: check first.
-        match stub_file::read::<T>(&bytes, site.source_hash) {
-            Ok(replayed) if canonical::same(stored, &replayed.output) => {}
+        // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
+        match stub_file::read::<B>(&bytes, site.source_hash, kind) {
+            Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => panic!(
                 "{}",
                 message::unrecordable(site, &"it reads back as another value")

@@ -99,10 +99,11 @@ pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) ->
     value.serialize(Encoder(sink))
 }
 
-/// Whether two values have the same canonical encoding: are the same value as a key sees it.
-pub(crate) fn same<T: Serialize + ?Sized>(a: &T, b: &T) -> bool {
-    let (mut a_bytes, mut b_bytes) = (Vec::new(), Vec::new());
-    encode(a, &mut a_bytes).is_ok() && encode(b, &mut b_bytes).is_ok() && a_bytes == b_bytes
+/// A blake3 hash of a value's canonical encoding: equal for values a key can't tell apart.
+pub(crate) fn fingerprint<T: Serialize + ?Sized>(value: &T) -> Result<blake3::Hash, Error> {
+    let mut sink = HashSink::new(blake3::Hasher::new());
+    encode(value, &mut sink)?;
+    Ok(sink.finish().finalize())
 }
 
 /// A value's `Serialize` implementation reported an error, or misused the serializer.

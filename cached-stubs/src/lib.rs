@@ -27,10 +27,12 @@ mod key;
 mod message;
 mod mode;
 mod nearest;
+mod sequence;
 mod shape;
 mod site;
 mod store;
 mod stub_file;
+mod timing;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -41,16 +43,19 @@ pub use mode::Mode;
 /// Records a function's result on the first call and replays it afterwards.
 ///
 /// The key of a call is a blake3 hash of its arguments' names and values (every argument,
-/// `self` included, unless listed in `skip(...)`); the stub also stores a hash of the
-/// function's tokens, so editing the function makes its stubs stale.
+/// `self` included, unless listed in `skip(...)`, and the generic parameters); the stub also
+/// stores a hash of the function's tokens, so editing the function makes its stubs stale.
 ///
 /// Options:
 /// - `skip(a, b)`: arguments left out of the key and out of the file (clients, loggers).
 /// - `name = "..."`: the stub folder's name, instead of the function's.
 /// - `dir = "..."`: the stub root, relative to the crate's manifest dir, instead of `stubs`.
+/// - `stream`, `iter`: the return type is a named stream or iterator type (see below).
 ///
-/// A function returning `Result<T, E>` records only `Ok`; an `Err` is returned and never
-/// written.
+/// # Values and results
+///
+/// A value is recorded whole. A `Result` (under any name: aliases such as `io::Result<T>`
+/// are recognised by their type) records only `Ok`; an `Err` is returned and never written.
 ///
 /// ```
 /// use cached_stubs::cached_stub;
@@ -61,6 +66,67 @@ pub use mode::Mode;
 /// async fn answer(client: &Client, prompt: &str, temperature: f32) -> Result<String, String> {
 ///     let _ = (client, temperature);
 ///     Ok(format!("An answer to {prompt}"))
+/// }
+/// ```
+///
+/// # Streams and iterators
+///
+/// Recorded item by item as they reach the caller, written when the sequence ends, and
+/// replayed one item at a time as the declared type. Items that are `Result`s record their
+/// `Ok`s; an `Err` item reaches the caller and the stub is not written, nor is it for a
+/// sequence dropped early. `impl Stream<Item = T>` and `impl Iterator<Item = T>` are found
+/// without options:
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use futures::stream::{self, Stream};
+///
+/// #[cached_stub]
+/// fn tokens(text: &str) -> impl Stream<Item = String> {
+///     stream::iter(text.split_inclusive(' ').map(str::to_string).collect::<Vec<_>>())
+/// }
+///
+/// #[cached_stub]
+/// fn countdown(from: u32) -> impl Iterator<Item = u32> {
+///     (1..=from).rev()
+/// }
+/// ```
+///
+/// A named type says what it is with `stream` or `iter`; it must be a boxed trait object
+/// (`Pin<Box<dyn Stream<..>>>`, `BoxStream`, `Box<dyn Iterator<..>>`), which the replayed or
+/// recorded sequence is boxed into:
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use futures::stream::{self, BoxStream, Stream, StreamExt};
+/// use std::pin::Pin;
+///
+/// #[cached_stub(stream)]
+/// fn boxed(text: &str) -> BoxStream<'static, String> {
+///     stream::iter(vec![text.to_uppercase()]).boxed()
+/// }
+///
+/// #[cached_stub(stream)]
+/// fn checked<'a>(text: &'a str) -> Pin<Box<dyn Stream<Item = std::io::Result<&'static str>> + Send + 'a>> {
+///     Box::pin(stream::iter(text.is_empty().then_some(Ok("empty"))))
+/// }
+///
+/// #[cached_stub(iter)]
+/// fn squares(count: u32) -> Box<dyn Iterator<Item = u32>> {
+///     Box::new((1..=count).map(|n| n * n))
+/// }
+/// ```
+///
+/// A stream may also be the `Ok` of an async `Result`, as async-openai's `create_stream`
+/// returns it:
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use futures::stream::{self, BoxStream, StreamExt};
+///
+/// #[cached_stub(stream)]
+/// async fn create_stream(prompt: &str) -> std::io::Result<BoxStream<'static, std::io::Result<String>>> {
+///     Ok(stream::iter([Ok(format!("You asked: {prompt}"))]).boxed())
 /// }
 /// ```
 #[doc(inline)]

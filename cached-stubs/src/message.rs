@@ -21,12 +21,21 @@ pub(crate) enum Miss {
 const ARGS_WIDTH: usize = 300;
 const VALUE_WIDTH: usize = 120;
 
+/// Something about the function that explains why a call may have no stub.
+#[derive(Clone, Copy)]
+pub(crate) enum Note {
+    /// It returns a `Result`, and an `Err` is never recorded.
+    ErrNeverRecorded,
+    /// It returns a stream or an iterator, recorded only once consumed to its end.
+    EndedSequencesOnly,
+}
+
 pub(crate) fn miss(
     site: &Site,
     path: &Path,
     args: &[(&str, Value)],
     miss: &Miss,
-    skips_errors: bool,
+    note: Option<Note>,
 ) -> String {
     let function = site.function;
     let why = match miss {
@@ -57,13 +66,16 @@ pub(crate) fn miss(
             why
         }
     };
-    let note = if skips_errors {
-        format!(
+    let note = match note {
+        Some(Note::ErrNeverRecorded) => format!(
             "\n  note:     `{function}` returns a `Result`, and an `Err` is never recorded: \
              a call that failed while recording has no stub"
-        )
-    } else {
-        String::new()
+        ),
+        Some(Note::EndedSequencesOnly) => format!(
+            "\n  note:     `{function}` returns a stream or an iterator: it is recorded only \
+             when consumed to its end, without an `Err` item"
+        ),
+        None => String::new(),
     };
     format!(
         "cached-stubs: no stub to replay for `{function}`\n  \

@@ -3,9 +3,11 @@
 //! the macro, which is why the two crates are pinned to the same version.
 
 pub use crate::args::{Arg, StubArg, arg};
-pub use crate::call::{Run, Step, lookup};
-pub use crate::shape::{Fallible, Plain, Shape};
+pub use crate::call::{Items, Run, Step, lookup, lookup_items};
+pub use crate::sequence::Stubbed;
+pub use crate::shape::{Fallible, PickFallible, PickPlain, Plain, Shape, ShapeOf};
 pub use crate::site::Site;
+pub use futures_core::Stream;
 
 /// Chooses between a function as written and its record/replay version. Which one is
 /// decided here, by this crate's `record-replay` feature, and not by the user's crate: its

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
 
 /// How a function's return type `R` maps to what its stub stores.
 pub trait Shape<R> {
@@ -48,5 +49,66 @@ impl<T: Serialize + DeserializeOwned, E> Shape<Result<T, E>> for Fallible {
 
     fn replayed(stored: T) -> Result<T, E> {
         Ok(stored)
+    }
+}
+
+/// Picks the [`Shape`] of a return or item type `R` by the type itself, aliases seen
+/// through: `Result`s are [`Fallible`], every other type is [`Plain`].
+///
+/// Autoref specialization: the expansion calls `(&ShapeOf::<R>::NEW).shape()` with both
+/// traits in scope. Method lookup tries the receiver's own type `&ShapeOf<R>` first, where
+/// only results have a `shape` ([`PickFallible`]), then `&&ShapeOf<R>`, where every type
+/// has one ([`PickPlain`]).
+pub struct ShapeOf<R>(PhantomData<fn() -> R>);
+
+impl<R> ShapeOf<R> {
+    /// The picker for `R`.
+    pub const NEW: Self = ShapeOf(PhantomData);
+}
+
+/// The shape of results; see [`ShapeOf`].
+pub trait PickFallible {
+    /// [`Fallible`].
+    fn shape(&self) -> Fallible {
+        Fallible
+    }
+}
+
+impl<T, E> PickFallible for ShapeOf<Result<T, E>> {}
+
+/// The shape of every other type; see [`ShapeOf`].
+pub trait PickPlain {
+    /// [`Plain`].
+    fn shape(&self) -> Plain {
+        Plain
+    }
+}
+
+impl<R> PickPlain for &ShapeOf<R> {}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fallible, PickFallible, PickPlain, Plain, ShapeOf};
+    use std::any::Any;
+
+    type Answer = Result<String, std::io::Error>;
+
+    fn is<Expected: Any>(shape: impl Any) -> bool {
+        (&shape as &dyn Any).is::<Expected>()
+    }
+
+    #[test]
+    // The borrow is the point: it is what makes plain types fall through to `PickPlain`.
+    #[allow(clippy::needless_borrow)]
+    fn results_are_fallible_through_aliases_and_everything_else_is_plain() {
+        assert!(is::<Fallible>(
+            (&ShapeOf::<Result<u8, String>>::NEW).shape()
+        ));
+        assert!(is::<Fallible>((&ShapeOf::<Answer>::NEW).shape()));
+        assert!(is::<Fallible>(
+            (&ShapeOf::<std::io::Result<u8>>::NEW).shape()
+        ));
+        assert!(is::<Plain>((&ShapeOf::<Option<u8>>::NEW).shape()));
+        assert!(is::<Plain>((&ShapeOf::<String>::NEW).shape()));
     }
 }

@@ -10,9 +10,13 @@
 //! }
 //! ```
 //!
-//! Fields are written in this order, pretty, with a trailing newline; objects inside `args`
-//! and `output` have their keys sorted, so the bytes depend only on the values (not on
-//! `HashMap` order or serde_json's `preserve_order`) and re-recording an unchanged answer
+//! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
+//! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
+//! came, in milliseconds from the first poll.
+//!
+//! Fields are written in this order, pretty, with a trailing newline; objects inside `args`,
+//! `output` and `items` have their keys sorted, so the bytes depend only on the values (not
+//! on `HashMap` order or serde_json's `preserve_order`) and re-recording an unchanged answer
 //! leaves the file byte-identical.
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -25,12 +29,28 @@ use std::marker::PhantomData;
 /// The format this version writes and reads.
 pub(crate) const FORMAT: u64 = 1;
 
+/// What a stub holds besides its call: one output, or the items of a sequence.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Body {
+    Output,
+    Items,
+}
+
 /// A recorded call, as it is written.
 pub(crate) struct NewStub<'a> {
     pub(crate) function: &'a str,
     pub(crate) source_hash: &'a str,
     pub(crate) args: &'a [(&'static str, Value)],
-    pub(crate) output: &'a Value,
+    pub(crate) body: NewBody<'a>,
+}
+
+/// The recorded result of a new stub.
+pub(crate) enum NewBody<'a> {
+    Output(&'a Value),
+    Items {
+        items: &'a [Value],
+        offsets_ms: Option<&'a [u64]>,
+    },
 }
 
 impl NewStub<'_> {
@@ -44,12 +64,20 @@ impl NewStub<'_> {
 
 impl Serialize for NewStub<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut stub = serializer.serialize_struct("Stub", 5)?;
+        let mut stub = serializer.serialize_struct("Stub", 6)?;
         stub.serialize_field("format", &FORMAT)?;
         stub.serialize_field("function", self.function)?;
         stub.serialize_field("source_hash", self.source_hash)?;
         stub.serialize_field("args", &InOrder(self.args))?;
-        stub.serialize_field("output", &Sorted(self.output))?;
+        match self.body {
+            NewBody::Output(output) => stub.serialize_field("output", &Sorted(output))?,
+            NewBody::Items { items, offsets_ms } => {
+                stub.serialize_field("items", &Items(items))?;
+                if let Some(offsets_ms) = offsets_ms {
+                    stub.serialize_field("offsets_ms", offsets_ms)?;
+                }
+            }
+        }
         stub.end()
     }
 }
@@ -64,6 +92,15 @@ impl Serialize for InOrder<'_> {
             map.serialize_entry(name, &Sorted(value))?;
         }
         map.end()
+    }
+}
+
+/// Items in order, each with sorted keys.
+struct Items<'a>(&'a [Value]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Sorted))
     }
 }
 
@@ -82,45 +119,71 @@ impl Serialize for Sorted<'_> {
                 }
                 map.end()
             }
-            Value::Array(items) => serializer.collect_seq(items.iter().map(Sorted)),
+            Value::Array(items) => Items(items).serialize(serializer),
             scalar => scalar.serialize(serializer),
         }
     }
 }
 
-/// What a replay reads: the recorded output, and whether it was recorded from the source
-/// the function has now.
+/// What a replay reads: the recorded body (the output, or the items), when the items came,
+/// and whether it was recorded from the source the function has now.
 pub(crate) struct Replayed<T> {
-    pub(crate) output: T,
+    pub(crate) body: T,
+    pub(crate) offsets_ms: Option<Vec<u64>>,
     pub(crate) current: bool,
 }
 
 /// Reads a stub in one pass: `args` and `function` are skipped, `source_hash` is compared
-/// where it lies in the input, `output` is deserialized as `T`. Unknown, duplicate
-/// or missing fields, another format and trailing data are errors; [`diagnose`] says which.
+/// where it lies in the input, the body (`output`, or `items` and `offsets_ms`) is
+/// deserialized as `T`. Unknown, duplicate or missing fields, another format, a body of the
+/// other kind and trailing data are errors; [`diagnose`] says which.
 pub(crate) fn read<T: DeserializeOwned>(
     bytes: &[u8],
     source_hash: &str,
+    body: Body,
 ) -> Result<Replayed<T>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let replayed = deserializer.deserialize_map(StubVisitor {
         source_hash,
+        body,
         output: PhantomData,
     })?;
     deserializer.end()?;
     Ok(replayed)
 }
 
-/// The fields of a stub file.
+/// The fields of a stub file, in the order of their names in [`FIELDS`].
+#[derive(Clone, Copy, PartialEq)]
 enum Field {
     Format,
     Function,
     SourceHash,
     Args,
     Output,
+    Items,
+    OffsetsMs,
 }
 
-const FIELDS: &[&str] = &["format", "function", "source_hash", "args", "output"];
+impl Field {
+    fn name(self) -> &'static str {
+        FIELDS[self as usize]
+    }
+
+    /// This field's bit in a set of fields.
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+const FIELDS: &[&str] = &[
+    "format",
+    "function",
+    "source_hash",
+    "args",
+    "output",
+    "items",
+    "offsets_ms",
+];
 
 impl<'de> Deserialize<'de> for Field {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -137,6 +200,8 @@ impl<'de> Deserialize<'de> for Field {
                     "source_hash" => Ok(Field::SourceHash),
                     "args" => Ok(Field::Args),
                     "output" => Ok(Field::Output),
+                    "items" => Ok(Field::Items),
+                    "offsets_ms" => Ok(Field::OffsetsMs),
                     other => Err(E::unknown_field(other, FIELDS)),
                 }
             }
@@ -147,6 +212,7 @@ impl<'de> Deserialize<'de> for Field {
 
 struct StubVisitor<'h, T> {
     source_hash: &'h str,
+    body: Body,
     output: PhantomData<T>,
 }
 
@@ -158,60 +224,52 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Replayed<T>, A::Error> {
-        let (mut format, mut function, mut current, mut args, mut output) =
-            (false, false, None, false, None);
-        while let Some(field) = map.next_key()? {
+        let body_field = match self.body {
+            Body::Output => Field::Output,
+            Body::Items => Field::Items,
+        };
+        let mut seen = 0;
+        let (mut current, mut body, mut offsets_ms) = (None, None, None::<Vec<u64>>);
+        while let Some(field) = map.next_key::<Field>()? {
+            if seen & field.bit() != 0 {
+                return Err(de::Error::duplicate_field(field.name()));
+            }
+            seen |= field.bit();
             match field {
                 Field::Format => {
-                    once(format, "format")?;
                     let found: u64 = map.next_value()?;
                     if found != FORMAT {
                         return Err(de::Error::custom(format_args!("format {found}")));
                     }
-                    format = true;
                 }
-                Field::Function => {
-                    once(function, "function")?;
+                Field::Function | Field::Args => {
                     map.next_value::<IgnoredAny>()?;
-                    function = true;
                 }
                 Field::SourceHash => {
-                    once(current.is_some(), "source_hash")?;
-                    current = Some(map.next_value_seed(Matches(self.source_hash))?);
+                    current = Some(map.next_value_seed(Matches(self.source_hash))?)
                 }
-                Field::Args => {
-                    once(args, "args")?;
-                    map.next_value::<IgnoredAny>()?;
-                    args = true;
+                _ if field == body_field => body = Some(map.next_value()?),
+                Field::OffsetsMs if self.body == Body::Items => {
+                    offsets_ms = Some(map.next_value()?)
                 }
-                Field::Output => {
-                    once(output.is_some(), "output")?;
-                    output = Some(map.next_value()?);
-                }
+                _ => return Err(de::Error::unknown_field(field.name(), FIELDS)),
             }
         }
-        let missing = [
-            (format, "format"),
-            (function, "function"),
-            (current.is_some(), "source_hash"),
-            (args, "args"),
-            (output.is_some(), "output"),
+        let required = [
+            Field::Format,
+            Field::Function,
+            Field::SourceHash,
+            Field::Args,
+            body_field,
         ];
-        if let Some((_, field)) = missing.iter().find(|(present, _)| !present) {
-            return Err(de::Error::missing_field(field));
+        if let Some(missing) = required.iter().find(|field| seen & field.bit() == 0) {
+            return Err(de::Error::missing_field(missing.name()));
         }
         Ok(Replayed {
-            output: output.expect("checked above"),
+            body: body.expect("checked above"),
+            offsets_ms,
             current: current.expect("checked above"),
         })
-    }
-}
-
-fn once<E: de::Error>(seen: bool, field: &'static str) -> Result<(), E> {
-    if seen {
-        Err(E::duplicate_field(field))
-    } else {
-        Ok(())
     }
 }
 
@@ -243,9 +301,9 @@ impl Visitor<'_> for Matches<'_> {
 pub(crate) enum Problem {
     /// Written by a newer cached-stubs.
     NewerFormat(u64),
-    /// Recorded from another version of the function; its output may not fit any more.
+    /// Recorded from another version of the function; its body may not fit any more.
     Stale,
-    /// Anything else: not JSON, truncated, wrong fields or an output of another type.
+    /// Anything else: not JSON, truncated, wrong fields or a body of another type.
     Broken(String),
 }
 
@@ -260,8 +318,14 @@ pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Erro
         Some(FORMAT) => {}
         _ => return Problem::Broken(format!("\"format\" is not {FORMAT} ({error})")),
     }
-    // Stale only if sound but for its output: a broken file is never taken for a stale one.
-    match read::<IgnoredAny>(bytes, source_hash) {
+    // Stale only if sound but for its body, of the kind it has: a broken file is never
+    // taken for a stale one.
+    let body = if stub.contains_key("items") {
+        Body::Items
+    } else {
+        Body::Output
+    };
+    match read::<IgnoredAny>(bytes, source_hash, body) {
         Ok(Replayed { current: false, .. }) => Problem::Stale,
         Ok(Replayed { current: true, .. }) => Problem::Broken(error.to_string()),
         Err(structure) => Problem::Broken(structure.to_string()),
@@ -295,7 +359,7 @@ mod tests {
             function: "my_crate::llm::answer",
             source_hash: "abc",
             args: &args,
-            output,
+            body: NewBody::Output(output),
         }
         .to_bytes()
     }
@@ -340,17 +404,23 @@ mod tests {
             city: String,
             population: u32,
         }
-        let replayed = read::<City>(&bytes, "abc").unwrap();
+        let replayed = read::<City>(&bytes, "abc", Body::Output).unwrap();
         assert!(replayed.current);
-        assert_eq!(replayed.output.city, "Paris");
-        assert!(!read::<City>(&bytes, "another").unwrap().current);
+        assert_eq!(replayed.body.city, "Paris");
+        assert!(
+            !read::<City>(&bytes, "another", Body::Output)
+                .unwrap()
+                .current
+        );
     }
 
     #[test]
     fn broken_stubs_are_diagnosed() {
         let bytes = written(&json!("Paris."));
         let problem = |bytes: &[u8]| {
-            let error = read::<String>(bytes, "abc").err().expect("rejected");
+            let error = read::<String>(bytes, "abc", Body::Output)
+                .err()
+                .expect("rejected");
             diagnose(bytes, "abc", &error)
         };
         let truncated = &bytes[..bytes.len() / 2];
@@ -404,10 +474,52 @@ mod tests {
         ] {
             let bytes = written(&json!(value));
             assert_eq!(
-                read::<f64>(&bytes, "abc").unwrap().output.to_bits(),
+                read::<f64>(&bytes, "abc", Body::Output)
+                    .unwrap()
+                    .body
+                    .to_bits(),
                 value.to_bits()
             );
         }
+    }
+
+    #[test]
+    fn items_are_written_in_order_with_their_offsets() {
+        let items = [json!({"delta": "Hel"}), json!({"delta": "lo"})];
+        let stub = |offsets_ms| NewStub {
+            function: "f",
+            source_hash: "abc",
+            args: &[],
+            body: NewBody::Items {
+                items: &items,
+                offsets_ms,
+            },
+        };
+        let untimed = String::from_utf8(stub(None).to_bytes()).unwrap();
+        assert!(untimed.ends_with("\"items\": [\n    {\n      \"delta\": \"Hel\"\n    },\n    {\n      \"delta\": \"lo\"\n    }\n  ]\n}\n"), "{untimed}");
+        assert!(!untimed.contains("offsets_ms"));
+
+        let timed = stub(Some(&[0, 41])).to_bytes();
+        let replayed = read::<Vec<Value>>(&timed, "abc", Body::Items).unwrap();
+        assert_eq!(replayed.body, items);
+        assert_eq!(replayed.offsets_ms, Some(vec![0, 41]));
+    }
+
+    #[test]
+    fn a_body_of_the_other_kind_is_an_error_or_stale() {
+        let output = written(&json!("Paris."));
+        let error = read::<Vec<String>>(&output, "abc", Body::Items)
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().contains("unknown field `output`"),
+            "{error}"
+        );
+        assert_eq!(diagnose(&output, "another", &error), Problem::Stale);
+        assert!(matches!(
+            diagnose(&output, "abc", &error),
+            Problem::Broken(_)
+        ));
     }
 
     #[test]

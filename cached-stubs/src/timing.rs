@@ -1,0 +1,102 @@
+//! `CACHED_STUBS_TIMING`: when set while recording, a stream's stub keeps when each item came;
+//! when set while replaying, each item waits as long again. For demos that need a realistic
+//! stream; tests leave it off, and files recorded without it carry no timings.
+
+use std::ffi::OsStr;
+use std::sync::LazyLock;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+/// Whether `CACHED_STUBS_TIMING` asks for timings, read once per process.
+///
+/// # Panics
+///
+/// When it holds a value that is neither on (`1`, `true`, `yes`, `on`) nor off (unset,
+/// empty, `0`, `false`, `no`, `off`).
+#[track_caller]
+pub(crate) fn enabled() -> bool {
+    static TIMING: LazyLock<Result<bool, String>> =
+        LazyLock::new(|| parse(std::env::var_os("CACHED_STUBS_TIMING").as_deref()));
+    match &*TIMING {
+        Ok(enabled) => *enabled,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+fn parse(value: Option<&OsStr>) -> Result<bool, String> {
+    let Some(value) = value else {
+        return Ok(false);
+    };
+    match value
+        .to_str()
+        .map(|text| text.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("" | "0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        _ => Err(format!(
+            "cached-stubs: CACHED_STUBS_TIMING={value:?} is not a value it knows.\n  \
+             accepted: 1, true, yes, on (keep and replay item timings); \
+             unset, empty, 0, false, no, off (don't)"
+        )),
+    }
+}
+
+/// Milliseconds since a sequence was first polled.
+#[derive(Default)]
+pub(crate) struct Clock {
+    started: Option<Instant>,
+}
+
+impl Clock {
+    /// Starts the clock, if it hasn't started yet.
+    pub(crate) fn start(&mut self) -> Instant {
+        *self.started.get_or_insert_with(Instant::now)
+    }
+
+    pub(crate) fn elapsed_ms(&mut self) -> u64 {
+        let elapsed = self.start().elapsed().as_millis();
+        u64::try_from(elapsed).unwrap_or(u64::MAX)
+    }
+
+    /// When an item recorded `offset_ms` after the start is due.
+    pub(crate) fn due(&mut self, offset_ms: u64) -> Instant {
+        self.start() + Duration::from_millis(offset_ms)
+    }
+}
+
+/// Wakes `waker` at `deadline` from a thread of its own: a timer that needs no runtime.
+pub(crate) fn wake_at(deadline: Instant, waker: Waker) {
+    std::thread::spawn(move || {
+        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+        waker.wake();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Clock, parse};
+    use std::ffi::OsStr;
+    use std::time::Duration;
+
+    #[test]
+    fn the_flag_is_off_unless_asked_for() {
+        assert_eq!(parse(None), Ok(false));
+        for off in ["", "0", "false", "no", "off", " OFF "] {
+            assert_eq!(parse(Some(OsStr::new(off))), Ok(false), "{off}");
+        }
+        for on in ["1", "true", "yes", "on", "True"] {
+            assert_eq!(parse(Some(OsStr::new(on))), Ok(true), "{on}");
+        }
+        let message = parse(Some(OsStr::new("slow"))).unwrap_err();
+        assert!(message.contains("CACHED_STUBS_TIMING=\"slow\"") && message.contains("accepted"));
+    }
+
+    #[test]
+    fn offsets_count_from_the_start() {
+        let mut clock = Clock::default();
+        let start = clock.start();
+        assert_eq!(clock.due(250), start + Duration::from_millis(250));
+        assert!(clock.elapsed_ms() < 250);
+    }
+}
