@@ -107,8 +107,8 @@ pub use mode::Mode;
 /// }
 ///
 /// #[cached_stub(stream)]
-/// fn checked<'a>(text: &'a str) -> Pin<Box<dyn Stream<Item = std::io::Result<&'static str>> + Send + 'a>> {
-///     Box::pin(stream::iter(text.is_empty().then_some(Ok("empty"))))
+/// fn checked<'a>(text: &'a str) -> Pin<Box<dyn Stream<Item = std::io::Result<String>> + Send + 'a>> {
+///     Box::pin(stream::iter(text.lines().map(|line| Ok(line.to_string()))))
 /// }
 ///
 /// #[cached_stub(iter)]
