@@ -116,23 +116,13 @@ impl<'a> Expansion<'a> {
 
     /// A value (or `Result`): replayed, or the real one recorded by `Run::finish`.
     fn value_body(&self) -> TokenStream {
-        let Expansion {
-            private,
-            step,
-            run,
-            output,
-            ..
-        } = self;
-        let lookup = self.lookup(quote!(lookup), &self.return_type);
+        let Expansion { run, output, .. } = self;
         let real_call = self.real_call();
-        quote! {
-            // Bound before the `match`, so the borrowed arguments are gone before any await.
-            let #step = #lookup;
-            match #step {
-                #private::Step::Replay(#output) => #output,
-                #private::Step::Run(#run) => #run.finish(#real_call),
-            }
-        }
+        self.step(
+            self.lookup(quote!(lookup), &self.return_type),
+            quote!(#output),
+            quote!(#run.finish(#real_call)),
+        )
     }
 
     /// A stream or iterator: its recorded items replayed, or the real one teed, then boxed
@@ -140,12 +130,10 @@ impl<'a> Expansion<'a> {
     fn sequence_body(&self, sequence: &Sequence) -> TokenStream {
         let Expansion {
             private,
-            step,
             run,
             output,
             ..
         } = self;
-        let lookup = self.lookup(quote!(lookup_items), &sequence.item);
         let real_call = self.real_call();
         let (replay, run_and_tee) = if sequence.in_result {
             (
@@ -158,6 +146,11 @@ impl<'a> Expansion<'a> {
                 quote!(#run.tee(#real_call)),
             )
         };
+        let step = self.step(
+            self.lookup(quote!(lookup_items), &sequence.item),
+            replay,
+            run_and_tee,
+        );
         let boxing = match sequence.kind {
             Kind::Stream => quote!(::std::boxed::Box::pin),
             Kind::Iterator => quote!(::std::boxed::Box::new),
@@ -170,12 +163,28 @@ impl<'a> Expansion<'a> {
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
         };
         quote! {
-            let #step = #lookup;
-            let #output = match #step {
-                #private::Step::Replay(#output) => #replay,
-                #private::Step::Run(#run) => #run_and_tee,
-            };
+            let #output = { #step };
             #returned
+        }
+    }
+
+    /// Looks the call up, then evaluates `replay` (the stub's content bound to `output`) or
+    /// `run` (the `Run` bound to `run`).
+    fn step(&self, lookup: TokenStream, replay: TokenStream, run: TokenStream) -> TokenStream {
+        let Expansion {
+            private,
+            step,
+            run: run_binding,
+            output,
+            ..
+        } = self;
+        quote! {
+            // Bound before the `match`, so the borrowed arguments are gone before any await.
+            let #step = #lookup;
+            match #step {
+                #private::Step::Replay(#output) => #replay,
+                #private::Step::Run(#run_binding) => #run,
+            }
         }
     }
 
