@@ -5,10 +5,11 @@ use crate::function::Function;
 use crate::options::Options;
 use crate::shape::{Kind, Output, Sequence, Shape};
 use crate::source_hash::source_hash;
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
-use syn::{Ident, ReturnType};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, Pat, PatIdent, ReturnType, Signature, Type, parse_quote};
 
 pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     match try_expand(&attr, &item) {
@@ -45,28 +46,34 @@ struct Expansion<'a> {
     private: TokenStream,
     /// The declared return type, `()` when there is none.
     return_type: TokenStream,
+    /// Where errors about what the function returns point.
+    return_span: Span,
     /// Our locals, resolved at the macro's definition site: the user's body can't see them.
     site: Ident,
     step: Ident,
     run: Ident,
     output: Ident,
+    real: Ident,
 }
 
 impl<'a> Expansion<'a> {
     fn new(function: &'a Function, shape: &'a Shape) -> Self {
         let local = |name: &str| Ident::new(&format!("__cached_stubs_{name}"), Span::mixed_site());
+        let (return_type, return_span) = match &function.sig.output {
+            ReturnType::Default => (quote!(()), function.sig.ident.span()),
+            ReturnType::Type(_, ty) => (ty.to_token_stream(), ty.span()),
+        };
         Expansion {
             function,
             shape,
             private: quote!(::cached_stubs::__private),
-            return_type: match &function.sig.output {
-                ReturnType::Default => quote!(()),
-                ReturnType::Type(_, ty) => ty.to_token_stream(),
-            },
+            return_type,
+            return_span,
             site: local("site"),
             step: local("step"),
             run: local("run"),
             output: local("output"),
+            real: local("real"),
         }
     }
 
@@ -81,6 +88,7 @@ impl<'a> Expansion<'a> {
             ..
         } = self.function;
         let Expansion { private, site, .. } = self;
+        let sig = self.signature(sig);
         let function_name = sig.ident.unraw().to_string();
         let folder_name = options
             .name
@@ -93,6 +101,7 @@ impl<'a> Expansion<'a> {
         let body = match &self.shape.output {
             Output::Value => self.value_body(),
             Output::Sequence(sequence) => self.sequence_body(sequence),
+            Output::Future { output, boxed } => self.future_body(output, *boxed),
         };
         quote! {
             #(#outer_attrs)*
@@ -114,15 +123,70 @@ impl<'a> Expansion<'a> {
         }
     }
 
+    /// The signature, with arguments bound by a pattern renamed so that the key can hash
+    /// them whole (the body destructures them), and `impl Trait` arguments hashed by value
+    /// bounded by `StubArg`.
+    fn signature(&self, sig: &Signature) -> Signature {
+        let mut sig = sig.clone();
+        let mut renamed = self.shape.patterns.iter().map(|(renamed, _)| renamed);
+        for input in &mut sig.inputs {
+            let FnArg::Typed(typed) = input else {
+                continue;
+            };
+            match &*typed.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => {
+                    if let Type::ImplTrait(impl_trait) = &mut *typed.ty
+                        && self.shape.bounded.contains(&pat.ident)
+                    {
+                        impl_trait
+                            .bounds
+                            .push(parse_quote!(::cached_stubs::__private::StubArg));
+                    }
+                }
+                _ => {
+                    let ident = renamed.next().expect("one name per pattern").clone();
+                    *typed.pat = Pat::Ident(PatIdent {
+                        attrs: Vec::new(),
+                        by_ref: None,
+                        mutability: None,
+                        ident,
+                        subpat: None,
+                    });
+                }
+            }
+        }
+        sig
+    }
+
     /// A value (or `Result`): replayed, or the real one recorded by `Run::finish`.
     fn value_body(&self) -> TokenStream {
         let Expansion { run, output, .. } = self;
+        let lookup = self.lookup("lookup", &self.return_type);
         let real_call = self.real_call();
-        self.step(
-            self.lookup(quote!(lookup), &self.return_type),
-            quote!(#output),
-            quote!(#run.finish(#real_call)),
-        )
+        let on_step = self.on_step(quote!(#output), quote!(#run.finish(#real_call)));
+        quote!(#lookup #on_step)
+    }
+
+    /// A future: the lookup is done when the function is called, the real body runs (or the
+    /// output is replayed) when the future is polled.
+    fn future_body(&self, output_type: &TokenStream, boxed: bool) -> TokenStream {
+        let Expansion {
+            run, output, real, ..
+        } = self;
+        let lookup = self.lookup("lookup", output_type);
+        let body = self.body();
+        let on_step = self.on_step(quote!(#output), quote!(#run.finish(#real().await)));
+        let future = quote!(async move { #on_step });
+        let future = if boxed {
+            quote!(::std::boxed::Box::pin(#future))
+        } else {
+            future
+        };
+        quote! {
+            #lookup
+            let #real = move || #body;
+            #future
+        }
     }
 
     /// A stream or iterator: its recorded items replayed, or the real one teed, then boxed
@@ -146,11 +210,8 @@ impl<'a> Expansion<'a> {
                 quote!(#run.tee(#real_call)),
             )
         };
-        let step = self.step(
-            self.lookup(quote!(lookup_items), &sequence.item),
-            replay,
-            run_and_tee,
-        );
+        let lookup = self.lookup("lookup_items", &sequence.item);
+        let on_step = self.on_step(replay, run_and_tee);
         let boxing = match sequence.kind {
             Kind::Stream => quote!(::std::boxed::Box::pin),
             Kind::Iterator => quote!(::std::boxed::Box::new),
@@ -163,14 +224,45 @@ impl<'a> Expansion<'a> {
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
         };
         quote! {
-            let #output = { #step };
+            #lookup
+            let #output = #on_step;
             #returned
         }
     }
 
-    /// Looks the call up, then evaluates `replay` (the stub's content bound to `output`) or
-    /// `run` (the `Run` bound to `run`).
-    fn step(&self, lookup: TokenStream, replay: TokenStream, run: TokenStream) -> TokenStream {
+    /// `let step = lookup(site, &[args], shape);` (or `lookup_items`), the shape picked from
+    /// `ty` by the runtime's `ShapeOf`, so that a `Result` is seen through any alias, and
+    /// spanned at the return type, where a type that can't be recorded is reported. Bound
+    /// before any `match`, so the borrowed arguments are gone before any await.
+    fn lookup(&self, function: &str, ty: &TokenStream) -> TokenStream {
+        let Expansion {
+            private,
+            site,
+            step,
+            ..
+        } = self;
+        let args = self.shape.key_args.iter().map(|arg| {
+            let (name, value) = (&arg.name, &arg.value);
+            quote_spanned!(arg.span=> #private::arg(#name, &#value))
+        });
+        // Located at the return type, where rustc reports a type that can't be recorded;
+        // one of the two traits is always unused.
+        let shape = quote_spanned! {self.return_span=> {
+            #[allow(unused_imports)]
+            use ::cached_stubs::__private::{PickFallible as _, PickPlain as _};
+            (&::cached_stubs::__private::ShapeOf::<#ty>::NEW).shape()
+        }};
+        // Every token of the call located at the return type, where rustc points.
+        let function = Ident::new(function, self.return_span);
+        let call = quote_spanned! {self.return_span=>
+            ::cached_stubs::__private::#function(#site, &[#(#args),*], #shape)
+        };
+        quote!(let #step = #call;)
+    }
+
+    /// `match step`: `replay` with the stub's content bound to `output`, or `run` with the
+    /// `Run` bound to `run`.
+    fn on_step(&self, replay: TokenStream, run: TokenStream) -> TokenStream {
         let Expansion {
             private,
             step,
@@ -179,8 +271,6 @@ impl<'a> Expansion<'a> {
             ..
         } = self;
         quote! {
-            // Bound before the `match`, so the borrowed arguments are gone before any await.
-            let #step = #lookup;
             match #step {
                 #private::Step::Replay(#output) => #replay,
                 #private::Step::Run(#run_binding) => #run,
@@ -188,49 +278,49 @@ impl<'a> Expansion<'a> {
         }
     }
 
-    /// `lookup(site, &[args], shape)` or `lookup_items(..)`, the shape picked from `ty` by
-    /// the runtime's `ShapeOf`, so that a `Result` is seen through any alias.
-    fn lookup(&self, function: TokenStream, ty: &TokenStream) -> TokenStream {
-        let Expansion { private, site, .. } = self;
-        let args = self.shape.key_args.iter().map(|arg| {
-            let (name, value) = (&arg.name, &arg.value);
-            quote_spanned!(arg.span=> #private::arg(#name, &#value))
-        });
-        quote! {
-            #private::#function(#site, &[#(#args),*], {
-                use #private::{PickFallible as _, PickPlain as _};
-                (&#private::ShapeOf::<#ty>::NEW).shape()
-            })
-        }
-    }
-
     /// The original body, run: in a closure or an async block, so that `return` and `?`
     /// keep their meaning.
     fn real_call(&self) -> TokenStream {
-        let Expansion {
-            return_type,
-            output,
-            ..
-        } = self;
-        let block = &self.function.block;
+        let return_type = &self.return_type;
+        let body = self.body();
         // An `impl Trait` return type can't be written on a closure or a `let`.
         let nameable = !mentions_impl(return_type.clone());
         match (self.shape.is_async, nameable) {
             // The never-taken `return` gives the block its type before the body is checked,
             // as in tracing-attributes: inference inside the body works as in the original.
-            (true, true) => quote!(async move {
-                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop)]
-                if false {
-                    let #output: #return_type = loop {};
-                    return #output;
-                }
-                #block
+            // The body's statements come right after it, not as a nested block.
+            (true, true) => {
+                let statements = body.stream();
+                let fake = Span::mixed_site().located_at(self.return_span);
+                let fake = Ident::new("__cached_stubs_fake", fake);
+                let edge = quote_spanned! {self.return_span=>
+                    #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop)]
+                    if false {
+                        let #fake: #return_type = loop {};
+                        return #fake;
+                    }
+                };
+                quote!(async move { #edge #statements }.await)
             }
-            .await),
-            (true, false) => quote!(async move #block.await),
-            (false, true) => quote!((move || -> #return_type #block)()),
-            (false, false) => quote!((move || #block)()),
+            (true, false) => quote!(async move #body.await),
+            (false, true) => quote!((move || -> #return_type #body)()),
+            (false, false) => quote!((move || #body)()),
         }
+    }
+
+    /// The user's block, first destructuring the arguments bound by a pattern, in the
+    /// block's own braces, so that errors about it point at the user's code.
+    fn body(&self) -> Group {
+        let block = &self.function.block;
+        let destructured = self
+            .shape
+            .patterns
+            .iter()
+            .map(|(renamed, pattern)| quote!(let #pattern = #renamed;));
+        let statements = block.stream();
+        let mut body = Group::new(Delimiter::Brace, quote!(#(#destructured)* #statements));
+        body.set_span(block.span());
+        body
     }
 }
 

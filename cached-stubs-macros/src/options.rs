@@ -48,7 +48,7 @@ impl Options {
                 let valid =
                     !name.is_empty() && !name.starts_with('.') && name.chars().all(portable);
                 valid.then_some(()).ok_or(
-                    "`name` is a folder name: ASCII letters, digits, `_`, `-` and `.`, not first",
+                    "`name` must be a plain folder name: ASCII letters, digits, `_`, `-` and `.`, not starting with `.`",
                 )
             })?;
             set(&mut self.name, name).ok_or_else(duplicate)
@@ -125,8 +125,8 @@ mod tests {
             "this option is given twice"
         );
         assert_eq!(error(quote!(skip(a, a))), "this argument is skipped twice");
-        assert!(error(quote!(name = "a/b")).contains("`name` is a folder name"));
-        assert!(error(quote!(name = "..")).contains("`name` is a folder name"));
+        assert!(error(quote!(name = "a/b")).contains("`name` must be a plain folder name"));
+        assert!(error(quote!(name = "..")).contains("`name` must be a plain folder name"));
         assert!(error(quote!(dir = "")).contains("must not be empty"));
         assert!(error(quote!(name = 3)).contains("expected string literal"));
     }

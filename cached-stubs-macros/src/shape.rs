@@ -4,10 +4,11 @@
 use crate::function::Function;
 use crate::options::Options;
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 use syn::{
-    FnArg, GenericArgument, GenericParam, Ident, Pat, PathArguments, ReturnType, Type,
+    FnArg, GenericArgument, GenericParam, Ident, Pat, PathArguments, PathSegment, ReturnType, Type,
     TypeParamBound,
 };
 
@@ -17,6 +18,13 @@ pub(crate) struct Shape {
     pub(crate) output: Output,
     /// What the key hashes, in order: the unskipped arguments, then the generic parameters.
     pub(crate) key_args: Vec<KeyArg>,
+    /// Arguments bound by a pattern (`(a, b): (u32, u32)`, `_`): renamed in the signature, so
+    /// that the key can hash them whole, and destructured at the start of the body.
+    pub(crate) patterns: Vec<(Ident, Pat)>,
+    /// `impl Trait` arguments hashed by their value (all but `impl AsRef<X>`, hashed as the
+    /// `X` they refer to): in the record/replay version they get a `StubArg` bound too, so
+    /// that callers' values of any serializable type are accepted.
+    pub(crate) bounded: Vec<Ident>,
 }
 
 /// What a return type records.
@@ -25,6 +33,9 @@ pub(crate) enum Output {
     Value,
     /// A stream or an iterator, recorded item by item.
     Sequence(Sequence),
+    /// A future, recorded as its output: `impl Future<Output = T>`, or the
+    /// `Pin<Box<dyn Future<Output = T> + Send + '_>>` of `#[async_trait]` methods.
+    Future { output: TokenStream, boxed: bool },
 }
 
 /// A returned stream or iterator.
@@ -47,7 +58,8 @@ pub(crate) enum Kind {
 
 /// One part of the key.
 pub(crate) struct KeyArg {
-    /// Its name in the key and the file: the argument's, `self`, or `<T>` for a generic.
+    /// Its name in the key and the file: the argument's, `self`, `#2` for the second
+    /// argument when it is a pattern, or `<T>` for a generic parameter.
     pub(crate) name: String,
     /// The expression whose reference is hashed, in the function's body.
     pub(crate) value: TokenStream,
@@ -70,21 +82,17 @@ impl Shape {
                 "#[cached_stub] can't record variadic arguments",
             ));
         }
-        let mut key_args = Vec::new();
+        let mut shape = Shape {
+            is_async: sig.asyncness.is_some(),
+            output: output(&sig.output, options.sequence.as_ref())?,
+            key_args: Vec::new(),
+            patterns: Vec::new(),
+            bounded: Vec::new(),
+        };
         let mut names = Vec::new();
-        for input in &sig.inputs {
-            let (arg, ty) = argument(input)?;
-            names.push(arg.name.clone());
-            if !options
-                .skip
-                .iter()
-                .any(|skipped| skipped.unraw() == arg.name)
-            {
-                if let Some(ty) = ty {
-                    refuse_hash_sets(ty)?;
-                }
-                key_args.push(arg);
-            }
+        for (position, input) in (1..).zip(&sig.inputs) {
+            let name = shape.argument(position, input, options)?;
+            names.push(name);
         }
         if let Some(unknown) = options
             .skip
@@ -100,41 +108,69 @@ impl Shape {
                 ),
             ));
         }
-        key_args.extend(sig.generics.params.iter().filter_map(generic));
-        Ok(Shape {
-            is_async: sig.asyncness.is_some(),
-            output: output(&sig.output, options.sequence.as_ref())?,
-            key_args,
-        })
+        shape
+            .key_args
+            .extend(sig.generics.params.iter().filter_map(generic));
+        Ok(shape)
     }
-}
 
-/// An argument as a part of the key, with its type unless it is a receiver.
-fn argument(input: &FnArg) -> syn::Result<(KeyArg, Option<&Type>)> {
-    match input {
-        FnArg::Receiver(receiver) => {
-            let arg = KeyArg {
-                name: "self".to_string(),
-                value: quote!(self),
-                span: receiver.self_token.span,
-            };
-            Ok((arg, None))
+    /// Adds an argument to the key, unless it is skipped, and returns its name.
+    fn argument(
+        &mut self,
+        position: usize,
+        input: &FnArg,
+        options: &Options,
+    ) -> syn::Result<String> {
+        let (name, value, span, ty) = match input {
+            FnArg::Receiver(receiver) => (
+                "self".to_string(),
+                quote!(self),
+                receiver.self_token.span,
+                None,
+            ),
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => {
+                    let ident = &pat.ident;
+                    (
+                        ident.unraw().to_string(),
+                        ident.to_token_stream(),
+                        ident.span(),
+                        Some(&*typed.ty),
+                    )
+                }
+                pattern => {
+                    let renamed =
+                        format_ident!("__cached_stubs_arg{position}", span = Span::mixed_site());
+                    self.patterns.push((renamed.clone(), pattern.clone()));
+                    let name = format!("#{position}");
+                    (
+                        name,
+                        renamed.to_token_stream(),
+                        pattern.span(),
+                        Some(&*typed.ty),
+                    )
+                }
+            },
+        };
+        if options.skip.iter().any(|skipped| skipped.unraw() == name) {
+            return Ok(name);
         }
-        FnArg::Typed(typed) => match &*typed.pat {
-            Pat::Ident(pat) if pat.subpat.is_none() => {
-                let arg = KeyArg {
-                    name: pat.ident.unraw().to_string(),
-                    value: pat.ident.to_token_stream(),
-                    span: pat.ident.span(),
-                };
-                Ok((arg, Some(&typed.ty)))
+        let mut value = value;
+        if let Some(ty) = ty {
+            refuse_hash_sets(ty)?;
+            if let Some(target) = impl_bound(ty, "AsRef").and_then(first_type_argument) {
+                value = quote!(<_ as ::core::convert::AsRef<#target>>::as_ref(&#value));
+            } else if matches!(ty, Type::ImplTrait(_)) {
+                self.bounded
+                    .push(syn::parse2(value.clone()).expect("an argument with a name"));
             }
-            other => Err(syn::Error::new_spanned(
-                other,
-                "#[cached_stub] needs a name for each argument, to use it in the stub key \
-                 (or to `skip` it): bind this pattern to a name and destructure it in the body",
-            )),
-        },
+        }
+        self.key_args.push(KeyArg {
+            name: name.clone(),
+            value,
+            span,
+        });
+        Ok(name)
     }
 }
 
@@ -176,8 +212,9 @@ fn refuse_hash_sets(ty: &Type) -> syn::Result<()> {
     Ok(())
 }
 
-/// Classifies the return type: an `impl Stream` or `impl Iterator`, a named type declared a
-/// sequence by the `stream` or `iter` option, either as the `Ok` of a `Result`, or a value.
+/// Classifies the return type: a future, a stream or an iterator (`impl` ones by
+/// themselves, named ones by the `stream` or `iter` option, either as the `Ok` of a
+/// `Result`), or a value.
 fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> {
     let ReturnType::Type(_, ty) = output else {
         return match declared {
@@ -189,6 +226,21 @@ fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> 
         };
     };
     let ty = ungrouped(ty);
+    if declared.is_none() {
+        let boxed = boxed_trait_object(ty);
+        if let Some(future) =
+            impl_bound(ty, "Future").or_else(|| boxed.and_then(|dyn_| bound(dyn_, "Future")))
+        {
+            let output = binding(future, "Output").ok_or_else(|| {
+                syn::Error::new_spanned(ty, "#[cached_stub] needs the future's `Output = T`")
+            })?;
+            let output = output.to_token_stream();
+            return Ok(Output::Future {
+                output,
+                boxed: boxed.is_some(),
+            });
+        }
+    }
     let (ty, in_result) = match result_ok(ty).map(ungrouped) {
         Some(ok) if declared.is_some() || impl_sequence(ok).is_some() => (ok, true),
         _ => (ty, false),
@@ -206,6 +258,13 @@ fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> 
             named: None,
             in_result,
         }));
+    }
+    if let Type::ImplTrait(impl_trait) = ty {
+        return Err(syn::Error::new_spanned(
+            impl_trait,
+            "#[cached_stub] can't record this `impl Trait`: return a type that serializes, or \
+             an `impl Stream<Item = T>`, `impl Iterator<Item = T>` or `impl Future<Output = T>`",
+        ));
     }
     let Some(option) = declared else {
         return Ok(Output::Value);
@@ -248,38 +307,80 @@ fn result_ok(ty: &Type) -> Option<&Type> {
         return None;
     };
     let last = path.path.segments.last()?;
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        GenericArgument::Type(ok) if last.ident == "Result" => Some(ok),
-        _ => None,
-    }
+    (last.ident == "Result")
+        .then(|| first_type_argument(last))
+        .flatten()
 }
 
 /// The kind and item type of `impl Stream<Item = T>` or `impl Iterator<Item = T>`.
 fn impl_sequence(ty: &Type) -> Option<(Kind, &Type)> {
-    let Type::ImplTrait(impl_trait) = ty else {
+    if let Some(stream) = impl_bound(ty, "Stream") {
+        return Some((Kind::Stream, binding(stream, "Item")?));
+    }
+    Some((
+        Kind::Iterator,
+        binding(impl_bound(ty, "Iterator")?, "Item")?,
+    ))
+}
+
+/// The `dyn Trait` of `Pin<Box<dyn Trait>>`.
+fn boxed_trait_object(ty: &Type) -> Option<&Type> {
+    fn within<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+        let Type::Path(path) = ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        (last.ident == wrapper)
+            .then(|| first_type_argument(last))
+            .flatten()
+    }
+    let object = within(within(ty, "Pin")?, "Box")?;
+    matches!(object, Type::TraitObject(_)).then_some(object)
+}
+
+/// The bound named `name` (its path's last segment) of an `impl Trait` type.
+fn impl_bound<'a>(ty: &'a Type, name: &str) -> Option<&'a PathSegment> {
+    match ty {
+        Type::ImplTrait(_) => bound(ty, name),
+        _ => None,
+    }
+}
+
+/// The bound named `name` of an `impl Trait` or `dyn Trait` type.
+fn bound<'a>(ty: &'a Type, name: &str) -> Option<&'a PathSegment> {
+    let bounds = match ty {
+        Type::ImplTrait(impl_trait) => &impl_trait.bounds,
+        Type::TraitObject(object) => &object.bounds,
+        _ => return None,
+    };
+    bounds.iter().find_map(|bound| match bound {
+        TypeParamBound::Trait(bound) => {
+            bound.path.segments.last().filter(|last| last.ident == name)
+        }
+        _ => None,
+    })
+}
+
+/// `T` of a bound `Trait<Name = T>`.
+fn binding<'a>(segment: &'a PathSegment, name: &str) -> Option<&'a Type> {
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
         return None;
     };
-    impl_trait.bounds.iter().find_map(|bound| {
-        let TypeParamBound::Trait(bound) = bound else {
-            return None;
-        };
-        let last = bound.path.segments.last()?;
-        let kind = match last.ident.to_string().as_str() {
-            "Stream" => Kind::Stream,
-            "Iterator" => Kind::Iterator,
-            _ => return None,
-        };
-        let PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|arg| match arg {
-            GenericArgument::AssocType(item) if item.ident == "Item" => Some((kind, &item.ty)),
-            _ => None,
-        })
+    args.args.iter().find_map(|arg| match arg {
+        GenericArgument::AssocType(assoc) if assoc.ident == name => Some(&assoc.ty),
+        _ => None,
     })
+}
+
+/// `T` of `Name<T, ..>`.
+fn first_type_argument(segment: &PathSegment) -> Option<&Type> {
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +412,7 @@ mod tests {
     fn sequence(function: &str, options: TokenStream) -> Sequence {
         match shape(function, options).unwrap().output {
             Output::Sequence(sequence) => sequence,
-            Output::Value => panic!("{function} is not a sequence"),
+            _ => panic!("{function} is not a sequence"),
         }
     }
 
@@ -361,6 +462,51 @@ mod tests {
             quote!(iter),
         );
         assert_eq!(iter.kind, Kind::Iterator);
+    }
+
+    #[test]
+    fn futures_are_recorded_as_their_output() {
+        for (function, boxed) in [
+            (
+                "fn f() -> impl Future<Output = u32> + Send { todo!() }",
+                false,
+            ),
+            (
+                "fn f<'a>() -> Pin<Box<dyn Future<Output = u32> + Send + 'a>> { todo!() }",
+                true,
+            ),
+        ] {
+            match shape(function, quote!()).unwrap().output {
+                Output::Future {
+                    output,
+                    boxed: is_boxed,
+                } => {
+                    assert_eq!((output.to_string(), is_boxed), ("u32".to_string(), boxed));
+                }
+                _ => panic!("{function} is not a future"),
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_are_keyed_by_position_and_impl_arguments_by_value() {
+        let function = "fn f(a: &str, (b, c): (u8, u8), _: u8, d: impl AsRef<str>, e: impl Into<String>) -> u8 { 1 }";
+        let shape = shape(function, quote!()).unwrap();
+        assert_eq!(names(&shape), ["a", "#2", "#3", "d", "e"]);
+        let renamed: Vec<_> = shape
+            .patterns
+            .iter()
+            .map(|(renamed, _)| renamed.to_string())
+            .collect();
+        assert_eq!(renamed, ["__cached_stubs_arg2", "__cached_stubs_arg3"]);
+        assert!(
+            shape.key_args[3]
+                .value
+                .to_string()
+                .contains("AsRef < str >> :: as_ref (& d)")
+        );
+        let bounded: Vec<_> = shape.bounded.iter().map(ToString::to_string).collect();
+        assert_eq!(bounded, ["e"]);
     }
 
     #[test]
@@ -416,13 +562,5 @@ mod tests {
     fn const_fn_is_refused_with_the_reason() {
         let error = shape("const fn f() -> u32 { 1 }", quote!()).err().unwrap();
         assert!(error.to_string().contains("run time"));
-    }
-
-    #[test]
-    fn a_pattern_argument_asks_for_a_name() {
-        let error = shape("fn f((a, b): (u32, u32)) -> u32 { a + b }", quote!())
-            .err()
-            .unwrap();
-        assert!(error.to_string().contains("bind this pattern to a name"));
     }
 }

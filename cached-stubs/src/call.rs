@@ -6,7 +6,7 @@ use crate::key::Key;
 use crate::message::{self, Miss, Note};
 use crate::mode::Mode;
 use crate::nearest;
-use crate::shape::Shape;
+use crate::shape::{Recordable, Shape};
 use crate::site::Site;
 use crate::store;
 use crate::stub_file::{self, Body, NewBody, NewStub, Problem, Replayed};
@@ -53,7 +53,10 @@ pub struct Items<T> {
 /// In replay mode, when the stub is missing or stale; in every mode that reads stubs, when
 /// the stub can't be read or parsed. The real function is never called in those cases.
 #[track_caller]
-pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>], shape: S) -> Step<S, R> {
+pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>], shape: S) -> Step<S, R>
+where
+    S::Stored: Recordable,
+{
     let _ = shape;
     let note = S::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
     match look::<S::Stored>(site, args, Body::Output, note) {
@@ -72,7 +75,10 @@ pub fn lookup_items<S: Shape<T>, T>(
     site: &'static Site,
     args: &[Arg<'_>],
     shape: S,
-) -> Step<S, Items<T>> {
+) -> Step<S, Items<T>>
+where
+    S::Stored: Recordable,
+{
     let _ = shape;
     match look::<Vec<S::Stored>>(site, args, Body::Items, Some(Note::EndedSequencesOnly)) {
         Found::Stub(stub, path) => {
@@ -164,6 +170,7 @@ impl<S> Run<S> {
     pub fn finish<R>(self, returned: R) -> R
     where
         S: Shape<R>,
+        S::Stored: Recordable,
     {
         if let (Some(recording), Some(stored)) = (self.recording, S::stored(&returned)) {
             let output = match serde_json::to_value(stored) {

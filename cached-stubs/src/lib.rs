@@ -69,6 +69,103 @@ pub use mode::Mode;
 /// }
 /// ```
 ///
+/// # Methods
+///
+/// `self` is part of the key like any argument, so a method of a serializable value keys on
+/// it; `skip(self)` leaves out a client. A replay returns the recorded result only: what the
+/// body would have done through `&mut self` doesn't happen.
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Persona { name: String }
+///
+/// struct Client { api_key: String }
+///
+/// impl Persona {
+///     #[cached_stub]
+///     fn greet(&self, guest: &str) -> String {
+///         format!("{} greets {guest}", self.name)
+///     }
+/// }
+///
+/// impl Client {
+///     #[cached_stub(skip(self))]
+///     async fn complete(&mut self, prompt: &str) -> Result<String, String> {
+///         Ok(format!("{prompt} ({} bytes of key)", self.api_key.len()))
+///     }
+/// }
+/// ```
+///
+/// In trait impls, native `async fn` works as written. With `#[async_trait]`, put it on the
+/// impl and `#[cached_stub]` on the method: async-trait rewrites the method first, into one
+/// returning a boxed future, which is then recorded as that future's output.
+///
+/// ```
+/// use async_trait::async_trait;
+/// use cached_stubs::cached_stub;
+///
+/// #[async_trait]
+/// trait Model: Send + Sync {
+///     async fn complete(&self, prompt: &str) -> Result<String, String>;
+/// }
+///
+/// struct Echo;
+///
+/// #[async_trait]
+/// impl Model for Echo {
+///     #[cached_stub(skip(self))]
+///     async fn complete(&self, prompt: &str) -> Result<String, String> {
+///         Ok(prompt.to_uppercase())
+///     }
+/// }
+/// ```
+///
+/// # Futures
+///
+/// `fn -> impl Future<Output = T>` (and `Pin<Box<dyn Future<Output = T>>>`) records `T`.
+/// The call is looked up when the function is called; the real body runs, or the output is
+/// replayed, when the future is awaited.
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use std::future::Future;
+///
+/// #[cached_stub]
+/// fn doubled_later(value: u32) -> impl Future<Output = u32> + Send {
+///     async move { value * 2 }
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// Any serializable argument, owned or borrowed. An argument bound by a pattern is hashed
+/// whole, named by its position (`#1`, `#2`, …); name it to `skip` it. `impl AsRef<X>` is
+/// hashed as the `X` it refers to; any other `impl Trait` argument by its value, which the
+/// record/replay version bounds by `Serialize`, so callers pass serializable values. A
+/// generic function's type parameters are part of the key by their names.
+///
+/// ```
+/// use cached_stubs::cached_stub;
+///
+/// #[cached_stub]
+/// fn span_length((start, end): (u32, u32), _: &str) -> u32 {
+///     end - start
+/// }
+///
+/// #[cached_stub]
+/// fn shout(text: impl AsRef<str>, suffix: impl Into<String>) -> String {
+///     text.as_ref().to_uppercase() + &suffix.into()
+/// }
+///
+/// #[cached_stub]
+/// fn parse<T: std::str::FromStr + serde::Serialize + serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+///     text.parse().ok()
+/// }
+/// ```
+///
 /// # Streams and iterators
 ///
 /// Recorded item by item as they reach the caller, written when the sequence ends, and

@@ -5,7 +5,7 @@
 pub use crate::args::{Arg, StubArg, arg};
 pub use crate::call::{Items, Run, Step, lookup, lookup_items};
 pub use crate::sequence::Stubbed;
-pub use crate::shape::{Fallible, PickFallible, PickPlain, Plain, Shape, ShapeOf};
+pub use crate::shape::{Fallible, PickFallible, PickPlain, Plain, Recordable, Shape, ShapeOf};
 pub use crate::site::Site;
 pub use futures_core::Stream;
 

@@ -6,7 +6,7 @@
 use crate::call::{Items, Recording, Run};
 use crate::canonical;
 use crate::message;
-use crate::shape::Shape;
+use crate::shape::{Recordable, Shape};
 use crate::stub_file::NewBody;
 use crate::timing::{self, Clock};
 use futures_core::Stream;
@@ -144,7 +144,10 @@ impl<T> Flow<T> {
 
     /// Sees a real item, or the end (`None`), on its way to the caller.
     #[track_caller]
-    fn saw<Sh: Shape<T>>(&mut self, item: Option<&T>) {
+    fn saw<Sh: Shape<T>>(&mut self, item: Option<&T>)
+    where
+        Sh::Stored: Recordable,
+    {
         if !matches!(self, Flow::Record(_)) {
             return;
         }
@@ -207,6 +210,7 @@ impl<S, Sh, T> Stream for Stubbed<S, Sh, T>
 where
     S: Stream<Item = T>,
     Sh: Shape<T>,
+    Sh::Stored: Recordable,
 {
     type Item = T;
 
@@ -241,6 +245,7 @@ impl<S, Sh, T> Iterator for Stubbed<S, Sh, T>
 where
     S: Iterator<Item = T>,
     Sh: Shape<T>,
+    Sh::Stored: Recordable,
 {
     type Item = T;
 

@@ -4,10 +4,23 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 
+/// What a stub can hold: a type that serializes and deserializes. The record/replay entry
+/// points require it of their [`Shape::Stored`], so that a return type that can't be
+/// recorded is reported in these words, at the return type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be recorded in a stub: it must implement `serde::Serialize` and `serde::Deserialize`",
+    label = "what the function returns is recorded",
+    note = "derive `Serialize` and `Deserialize` for it; for a `Result`, only its `Ok` type needs them",
+    note = "a stream or an iterator of a named type needs `#[cached_stub(stream)]` or `#[cached_stub(iter)]`"
+)]
+pub trait Recordable: Serialize + DeserializeOwned {}
+
+impl<T: Serialize + DeserializeOwned> Recordable for T {}
+
 /// How a function's return type `R` maps to what its stub stores.
 pub trait Shape<R> {
-    /// What the stub's `output` holds.
-    type Stored: Serialize + DeserializeOwned;
+    /// What the stub's `output` holds; the entry points require it to be [`Recordable`].
+    type Stored;
 
     /// The part of a real result to record, or `None` when it must not be recorded.
     fn stored(returned: &R) -> Option<&Self::Stored>;
@@ -22,7 +35,7 @@ pub trait Shape<R> {
 /// A plain value: recorded whole.
 pub struct Plain;
 
-impl<T: Serialize + DeserializeOwned> Shape<T> for Plain {
+impl<T> Shape<T> for Plain {
     type Stored = T;
 
     fn stored(returned: &T) -> Option<&T> {
@@ -38,7 +51,7 @@ impl<T: Serialize + DeserializeOwned> Shape<T> for Plain {
 /// transient failure is never committed.
 pub struct Fallible;
 
-impl<T: Serialize + DeserializeOwned, E> Shape<Result<T, E>> for Fallible {
+impl<T, E> Shape<Result<T, E>> for Fallible {
     type Stored = T;
 
     const SKIPS_ERRORS: bool = true;
