@@ -11,7 +11,7 @@ pub use openai_server::{OpenAiServer, answer};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// Tests of the current test binary, about to run in a child process.
 ///
@@ -84,8 +84,40 @@ impl ChildTest {
     }
 
     /// Runs it to the end.
-    pub fn run(mut self) -> Finished {
-        let output = self.command.output().expect("the test binary runs");
+    pub fn run(self) -> Finished {
+        self.start().finish()
+    }
+
+    /// Starts it, to run beside others or to be killed.
+    pub fn start(mut self) -> Running {
+        let process = self
+            .command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the test binary starts");
+        Running {
+            name: self.name,
+            single: self.single,
+            process,
+        }
+    }
+}
+
+/// A child test under way.
+pub struct Running {
+    name: String,
+    single: bool,
+    process: Child,
+}
+
+impl Running {
+    /// Waits for it to end.
+    pub fn finish(self) -> Finished {
+        let output = self
+            .process
+            .wait_with_output()
+            .expect("the test binary ends");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -98,6 +130,12 @@ impl ChildTest {
             passed: output.status.success(),
             output: format!("{stdout}{stderr}"),
         }
+    }
+
+    /// Kills it (SIGKILL on Unix: no clean-up runs) and waits for it to be gone.
+    pub fn kill(mut self) {
+        self.process.kill().expect("the child can be killed");
+        self.process.wait().expect("the killed child is reaped");
     }
 }
 

@@ -53,7 +53,6 @@ struct Expansion<'a> {
     step: Ident,
     run: Ident,
     output: Ident,
-    real: Ident,
 }
 
 impl<'a> Expansion<'a> {
@@ -73,7 +72,6 @@ impl<'a> Expansion<'a> {
             step: local("step"),
             run: local("run"),
             output: local("output"),
-            real: local("real"),
         }
     }
 
@@ -161,31 +159,32 @@ impl<'a> Expansion<'a> {
     /// A value (or `Result`): replayed, or the real one recorded by `Run::finish`.
     fn value_body(&self) -> TokenStream {
         let Expansion { run, output, .. } = self;
-        let lookup = self.lookup("lookup", &self.return_type);
+        let resolve = if self.shape.is_async {
+            Resolve::Await
+        } else {
+            Resolve::Wait
+        };
+        let lookup = self.lookup("lookup", &self.return_type, resolve);
         let real_call = self.real_call();
         let on_step = self.on_step(quote!(#output), quote!(#run.finish(#real_call)));
         quote!(#lookup #on_step)
     }
 
-    /// A future: the lookup is done when the function is called, the real body runs (or the
-    /// output is replayed) when the future is polled.
+    /// A future: looked up when it is first polled, then replayed, or the real future run
+    /// and its output recorded.
     fn future_body(&self, output_type: &TokenStream, boxed: bool) -> TokenStream {
-        let Expansion {
-            run, output, real, ..
-        } = self;
-        let lookup = self.lookup("lookup", output_type);
+        let Expansion { run, output, .. } = self;
+        let lookup = self.lookup("lookup", output_type, Resolve::Await);
         let body = self.body();
-        let on_step = self.on_step(quote!(#output), quote!(#run.finish(#real().await)));
-        let future = quote!(async move { #on_step });
-        let future = if boxed {
+        let on_step = self.on_step(
+            quote!(#output),
+            quote!(#run.finish((move || #body)().await)),
+        );
+        let future = quote!(async move { #lookup #on_step });
+        if boxed {
             quote!(::std::boxed::Box::pin(#future))
         } else {
             future
-        };
-        quote! {
-            #lookup
-            let #real = move || #body;
-            #future
         }
     }
 
@@ -210,7 +209,7 @@ impl<'a> Expansion<'a> {
                 quote!(#run.tee(#real_call)),
             )
         };
-        let lookup = self.lookup("lookup_items", &sequence.item);
+        let lookup = self.lookup("lookup_items", &sequence.item, Resolve::Direct);
         let on_step = self.on_step(replay, run_and_tee);
         let boxing = match sequence.kind {
             Kind::Stream => quote!(::std::boxed::Box::pin),
@@ -234,7 +233,7 @@ impl<'a> Expansion<'a> {
     /// `ty` by the runtime's `ShapeOf`, so that a `Result` is seen through any alias, and
     /// spanned at the return type, where a type that can't be recorded is reported. Bound
     /// before any `match`, so the borrowed arguments are gone before any await.
-    fn lookup(&self, function: &str, ty: &TokenStream) -> TokenStream {
+    fn lookup(&self, function: &str, ty: &TokenStream, resolve: Resolve) -> TokenStream {
         let Expansion {
             private,
             site,
@@ -257,7 +256,11 @@ impl<'a> Expansion<'a> {
         let call = quote_spanned! {self.return_span=>
             ::cached_stubs::__private::#function(#site, &[#(#args),*], #shape)
         };
-        quote!(let #step = #call;)
+        match resolve {
+            Resolve::Direct => quote!(let #step = #call;),
+            Resolve::Wait => quote!(let #step = #call.wait();),
+            Resolve::Await => quote!(let #step = #call; let #step = #step.await;),
+        }
     }
 
     /// `match step`: `replay` with the stub's content bound to `output`, or `run` with the
@@ -322,6 +325,15 @@ impl<'a> Expansion<'a> {
         body.set_span(block.span());
         body
     }
+}
+
+/// How a lookup becomes a `Step`: a value's may have to wait for an identical call that
+/// records it (see the runtime's `flight`), blocking a sync function, awaited in an async one.
+#[derive(Clone, Copy)]
+enum Resolve {
+    Direct,
+    Wait,
+    Await,
 }
 
 fn mentions_impl(tokens: TokenStream) -> bool {

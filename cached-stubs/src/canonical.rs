@@ -788,4 +788,175 @@ mod tests {
             serializer.serialize_bytes(&self.0)
         }
     }
+
+    /// Properties over generated values of serde's data model, from small domains so that
+    /// random pairs are often equal.
+    mod properties {
+        use super::bytes;
+        use proptest::prelude::*;
+        use serde::{Serialize, Serializer};
+        use std::collections::{BTreeMap, HashMap};
+
+        /// A value as serde serializes it, including what JSON can't hold.
+        #[derive(Clone, Debug, Serialize)]
+        #[serde(untagged)]
+        enum Data {
+            Unit,
+            Bool(bool),
+            Int(i64),
+            Big(u128),
+            Float(f64),
+            Text(String),
+            Maybe(Option<Box<Data>>),
+            List(Vec<Data>),
+            Map(BTreeMap<String, Data>),
+            Keyed(BTreeMap<u16, Data>),
+        }
+
+        /// What the encoding promises to tell apart, and nothing more: integers by value
+        /// whatever their type, floats by bits with one NaN, maps as sets of entries.
+        #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+        enum Meaning {
+            Null,
+            Bool(bool),
+            Int(bool, u128),
+            Float(u64),
+            Text(String),
+            Some(Box<Meaning>),
+            List(Vec<Meaning>),
+            Map(Vec<(Meaning, Meaning)>),
+        }
+
+        fn meaning(data: &Data) -> Meaning {
+            let int = |value: i128| Meaning::Int(value < 0, value.unsigned_abs());
+            let map = |entries: Vec<(Meaning, Meaning)>| {
+                let mut entries = entries;
+                entries.sort();
+                Meaning::Map(entries)
+            };
+            match data {
+                Data::Unit | Data::Maybe(None) => Meaning::Null,
+                Data::Bool(value) => Meaning::Bool(*value),
+                Data::Int(value) => int((*value).into()),
+                Data::Big(value) => Meaning::Int(false, *value),
+                Data::Float(value) => Meaning::Float(if value.is_nan() {
+                    f64::NAN.to_bits()
+                } else {
+                    value.to_bits()
+                }),
+                Data::Text(text) => Meaning::Text(text.clone()),
+                Data::Maybe(Some(inner)) => Meaning::Some(Box::new(meaning(inner))),
+                Data::List(items) => Meaning::List(items.iter().map(meaning).collect()),
+                Data::Map(entries) => map(entries
+                    .iter()
+                    .map(|(k, v)| (Meaning::Text(k.clone()), meaning(v)))
+                    .collect()),
+                Data::Keyed(entries) => map(entries
+                    .iter()
+                    .map(|(k, v)| (int((*k).into()), meaning(v)))
+                    .collect()),
+            }
+        }
+
+        fn data() -> impl Strategy<Value = Data> {
+            let float = prop_oneof![
+                Just(0.0),
+                Just(-0.0),
+                Just(1.5),
+                Just(f64::NAN),
+                Just(-f64::NAN),
+                any::<f64>()
+            ];
+            let leaf = prop_oneof![
+                Just(Data::Unit),
+                Just(Data::Maybe(None)),
+                any::<bool>().prop_map(Data::Bool),
+                (-2i64..3).prop_map(Data::Int),
+                prop_oneof![0u128..3, Just(u128::MAX)].prop_map(Data::Big),
+                float.prop_map(Data::Float),
+                "[ab]{0,2}".prop_map(Data::Text),
+            ];
+            leaf.prop_recursive(3, 16, 3, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(Data::List),
+                    prop::collection::btree_map("[ab]{0,1}", inner.clone(), 0..3)
+                        .prop_map(Data::Map),
+                    prop::collection::btree_map(0u16..3, inner.clone(), 0..3).prop_map(Data::Keyed),
+                    inner.prop_map(|data| Data::Maybe(Some(Box::new(data)))),
+                ]
+            })
+        }
+
+        /// The same value, spelled another way: other integer types, `Unit` for `None`.
+        fn respelled(data: &Data) -> Data {
+            match data {
+                Data::Int(value) if *value >= 0 => Data::Big(*value as u128),
+                Data::Big(value) if *value <= i64::MAX as u128 => Data::Int(*value as i64),
+                Data::Unit => Data::Maybe(None),
+                Data::Maybe(None) => Data::Unit,
+                Data::Maybe(Some(inner)) => Data::Maybe(Some(Box::new(respelled(inner)))),
+                Data::List(items) => Data::List(items.iter().map(respelled).collect()),
+                Data::Map(entries) => Data::Map(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), respelled(v)))
+                        .collect(),
+                ),
+                Data::Keyed(entries) => {
+                    Data::Keyed(entries.iter().map(|(k, v)| (*k, respelled(v))).collect())
+                }
+                other => other.clone(),
+            }
+        }
+
+        /// A map serialized in the order given, as serde_json's `preserve_order` would.
+        struct InOrder(Vec<(String, Data)>);
+
+        impl Serialize for InOrder {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn values_encode_alike_exactly_when_they_mean_the_same(a in data(), b in data()) {
+                prop_assert_eq!(bytes(&a) == bytes(&b), meaning(&a) == meaning(&b));
+            }
+
+            #[test]
+            fn another_spelling_of_a_value_encodes_alike(a in data()) {
+                prop_assert_eq!(bytes(&a), bytes(&respelled(&a)));
+            }
+
+            #[test]
+            fn a_map_encodes_alike_in_any_order_and_container(
+                entries in prop::collection::btree_map("[a-z]{0,3}", data(), 0..8),
+                rotation in 0usize..8,
+            ) {
+                let mut in_order: Vec<(String, Data)> = entries.clone().into_iter().collect();
+                let rotation = rotation.min(in_order.len());
+                in_order.rotate_left(rotation);
+                in_order.reverse();
+                let hashed: HashMap<String, Data> = entries.clone().into_iter().collect();
+                prop_assert_eq!(bytes(&entries), bytes(&hashed));
+                prop_assert_eq!(bytes(&entries), bytes(&InOrder(in_order)));
+            }
+
+            #[test]
+            fn floats_are_told_apart_by_bits_but_for_nan(x in any::<u64>(), y in any::<u64>()) {
+                let (a, b) = (f64::from_bits(x), f64::from_bits(y));
+                prop_assert_eq!(bytes(&a) == bytes(&b), (a.is_nan() && b.is_nan()) || x == y);
+            }
+
+            #[test]
+            fn integers_encode_alike_whatever_their_width(value in any::<i64>()) {
+                prop_assert_eq!(bytes(&value), bytes(&i128::from(value)));
+                if let Ok(unsigned) = u64::try_from(value) {
+                    prop_assert_eq!(bytes(&value), bytes(&unsigned));
+                    prop_assert_eq!(bytes(&value), bytes(&u128::from(unsigned)));
+                }
+            }
+        }
+    }
 }

@@ -23,6 +23,7 @@
 mod args;
 mod call;
 mod canonical;
+mod flight;
 mod key;
 mod message;
 mod mode;

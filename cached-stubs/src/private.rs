@@ -3,7 +3,7 @@
 //! the macro, which is why the two crates are pinned to the same version.
 
 pub use crate::args::{Arg, StubArg, arg};
-pub use crate::call::{Items, Run, Step, lookup, lookup_items};
+pub use crate::call::{Items, Lookup, Run, Step, lookup, lookup_items};
 pub use crate::sequence::Stubbed;
 pub use crate::shape::{Fallible, PickFallible, PickPlain, Plain, Recordable, Shape, ShapeOf};
 pub use crate::site::Site;
@@ -36,3 +36,9 @@ macro_rules! __cached_stubs_select {
 }
 
 pub use crate::__cached_stubs_select as select;
+
+/// The stub loader on arbitrary bytes, for the fuzz target in `fuzz/`: it must never panic.
+#[cfg(fuzzing)]
+pub fn fuzz_stub_file(bytes: &[u8]) {
+    crate::stub_file::fuzz(bytes);
+}

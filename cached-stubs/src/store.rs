@@ -1,16 +1,54 @@
 //! Stub files on disk: reading one, and writing one so that no reader ever sees it torn.
 
-use std::fs;
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
-/// The bytes of the stub at `path`, or `None` when there is no file there.
+/// The most a stub may hold: far more than any model's answer, and a bound on what a broken
+/// or hostile file can make a test read.
+pub(crate) const MAX_STUB_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bytes of the stub at `path`, or `None` when there is no file there. Anything but a
+/// regular file of at most [`MAX_STUB_BYTES`] is an error, read no further than that: a
+/// folder, a pipe (which would block), a device (`/dev/zero` would never end).
 pub(crate) fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        // No file can be there when a folder on the way is a file: writing will say so.
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(error),
+    };
+    if metadata.is_dir() {
+        return Err(io::Error::other("it is a folder, not a stub file"));
     }
+    if !metadata.is_file() {
+        return Err(io::Error::other(
+            "it is not a regular file (a pipe, a socket or a device)",
+        ));
+    }
+    let too_big = || {
+        io::Error::other(format!(
+            "it is larger than the {MAX_STUB_BYTES} bytes a stub may hold"
+        ))
+    };
+    if metadata.len() > MAX_STUB_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or_default());
+    File::open(path)?
+        .take(MAX_STUB_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_STUB_BYTES {
+        return Err(too_big());
+    }
+    Ok(Some(bytes))
 }
 
 /// Writes `bytes` to a temporary file beside `path` (`.<name>.<random>.tmp`), flushes it to
@@ -38,7 +76,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{read, write};
+    use super::{MAX_STUB_BYTES, read, write};
 
     #[test]
     fn a_written_stub_reads_back_and_leaves_no_temporary_file() {
@@ -58,6 +96,47 @@ mod tests {
     #[test]
     fn a_folder_where_a_stub_should_be_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(read(dir.path()).is_err());
+        assert_eq!(
+            read(dir.path()).unwrap_err().to_string(),
+            "it is a folder, not a stub file"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_a_stub_may_be_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.json");
+        // Sparse: as large as it says, without the disk space.
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(MAX_STUB_BYTES + 1)
+            .unwrap();
+        assert!(read(&path).unwrap_err().to_string().contains("larger than"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_pipes_are_errors_read_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let endless = dir.path().join("endless.json");
+        std::os::unix::fs::symlink("/dev/zero", &endless).unwrap();
+        assert!(
+            read(&endless)
+                .unwrap_err()
+                .to_string()
+                .contains("not a regular file")
+        );
+        let pipe = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(
+            read(&pipe)
+                .unwrap_err()
+                .to_string()
+                .contains("not a regular file")
+        );
     }
 }

@@ -142,7 +142,14 @@ pub(crate) fn read<T: DeserializeOwned>(
     source_hash: &str,
     body: Body,
 ) -> Result<Replayed<T>, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    // Checked whole, also where fields are skipped; the parser then trusts it.
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        de::Error::custom(format_args!(
+            "the file is not UTF-8: invalid byte at offset {}",
+            error.valid_up_to()
+        ))
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let replayed = deserializer.deserialize_map(StubVisitor {
         source_hash,
         body,
@@ -344,6 +351,18 @@ pub(crate) fn recorded_args(bytes: &[u8]) -> Option<serde_json::Map<String, Valu
     }
 }
 
+/// Everything that reads a stub, on arbitrary bytes: the strict reading of both kinds of
+/// body, the diagnosis of what it rejects, and the arguments a miss message shows.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz(bytes: &[u8]) {
+    for body in [Body::Output, Body::Items] {
+        if let Err(error) = read::<Value>(bytes, "a source hash", body) {
+            diagnose(bytes, "a source hash", &error);
+        }
+    }
+    recorded_args(bytes);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +478,24 @@ mod tests {
         let stale_and_broken = unknown.replace("\"abc\"", "\"old\"");
         assert!(
             matches!(problem(stale_and_broken.as_bytes()), Problem::Broken(e) if e.contains("unknown field `argz`"))
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_is_broken() {
+        let mut bytes = written(&json!("Paris."));
+        let at = bytes
+            .windows(6)
+            .position(|window| window == b"my_cra")
+            .unwrap();
+        bytes[at] = 0xff;
+        let error = read::<String>(&bytes, "abc", Body::Output).err().unwrap();
+        let problem = diagnose(&bytes, "abc", &error);
+        assert_eq!(
+            problem,
+            Problem::Broken(format!(
+                "the file is not UTF-8: invalid byte at offset {at}"
+            ))
         );
     }
 

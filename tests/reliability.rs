@@ -1,0 +1,527 @@
+//! Stubs under stress: identical calls at once in threads, tasks and processes, a recording
+//! killed while it writes, and stub files that are broken or hostile. Each step runs a
+//! `child_*` test of this binary in a process of its own; real calls append to `CALLS_LOG`.
+
+use cached_stubs::cached_stub;
+use cached_stubs_suite::{ChildTest, files_below};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+/// Appends `what` to the file named by `CALLS_LOG`: the trace of a real call.
+fn log_real_call(what: &str) {
+    let log = std::env::var_os("CALLS_LOG").expect("the parent test sets CALLS_LOG");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    writeln!(file, "{what}").unwrap();
+}
+
+/// A folder of stubs for one test, and the log of its real calls.
+struct Scenario {
+    stubs: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl Scenario {
+    fn new() -> Scenario {
+        let stubs = tempfile::tempdir().unwrap();
+        let log = stubs.path().with_extension("calls");
+        Scenario { stubs, log }
+    }
+
+    fn child(&self, name: &str) -> ChildTest {
+        ChildTest::new(name)
+            .stubs(self.stubs.path())
+            .env("CALLS_LOG", &self.log)
+    }
+
+    fn calls(&self) -> usize {
+        std::fs::read_to_string(&self.log).map_or(0, |log| log.lines().count())
+    }
+
+    fn folder(&self, function: &str) -> PathBuf {
+        self.stubs.path().join("reliability").join(function)
+    }
+}
+
+impl Drop for Scenario {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+// Single flight -------------------------------------------------------------------------
+
+static SLOW_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+#[cached_stub]
+fn slow_answer(question: &str) -> String {
+    SLOW_CALLS.fetch_add(1, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(100));
+    format!("An answer to {question}")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_from_eight_threads_at_once() {
+    let start = Arc::new(Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                slow_answer("why?")
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), "An answer to why?");
+    }
+    assert_eq!(SLOW_CALLS.load(Ordering::SeqCst), 1, "not one real call");
+}
+
+static SLOW_ASYNC_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+#[cached_stub]
+async fn slow_answer_later(question: &str) -> Result<String, String> {
+    SLOW_ASYNC_CALLS.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(format!("A later answer to {question}"))
+}
+
+#[tokio::test]
+#[ignore = "run by its parent test in a child process"]
+async fn child_asks_from_eight_tasks_at_once() {
+    // Eight tasks on one thread: a waiting task must not block the one making the call.
+    let tasks = (0..8).map(|_| slow_answer_later("why?"));
+    for answer in futures::future::join_all(tasks).await {
+        assert_eq!(answer.unwrap(), "A later answer to why?");
+    }
+    assert_eq!(
+        SLOW_ASYNC_CALLS.load(Ordering::SeqCst),
+        1,
+        "not one real call"
+    );
+}
+
+#[test]
+fn identical_calls_at_once_make_one_real_call_while_recording() {
+    for child in [
+        "child_asks_from_eight_threads_at_once",
+        "child_asks_from_eight_tasks_at_once",
+    ] {
+        let scenario = Scenario::new();
+        // Each child asserts it made one real call: when recording missing stubs...
+        scenario.child(child).record("1").run().success();
+        // ...and when recording every call again.
+        scenario.child(child).record("all").run().success();
+        assert_eq!(files_below(scenario.stubs.path()).len(), 1);
+    }
+}
+
+// Processes -----------------------------------------------------------------------------
+
+#[cached_stub]
+fn shared_answer(question: &str) -> String {
+    log_real_call(question);
+    std::thread::sleep(Duration::from_millis(200));
+    format!("A shared answer to {question}")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_the_question_it_is_given() {
+    let question = std::env::var("QUESTION").unwrap();
+    assert_eq!(
+        shared_answer(&question),
+        format!("A shared answer to {question}")
+    );
+}
+
+/// Runs six processes at once, asking the questions given, and checks the stubs they leave.
+fn record_in_six_processes(questions: [&str; 6]) -> Vec<serde_json::Value> {
+    let scenario = Scenario::new();
+    let running: Vec<_> = questions
+        .iter()
+        .map(|question| {
+            let child = scenario.child("child_asks_the_question_it_is_given");
+            child.record("1").env("QUESTION", question).start()
+        })
+        .collect();
+    for child in running {
+        child.finish().success();
+    }
+    assert_eq!(scenario.calls(), 6, "each process makes its own call");
+    let files = files_below(&scenario.folder("shared_answer"));
+    assert!(
+        files
+            .keys()
+            .all(|name| !name.to_string_lossy().starts_with('.')),
+        "{files:?}"
+    );
+    files
+        .values()
+        .map(|bytes| serde_json::from_slice(bytes).expect("a whole stub"))
+        .collect()
+}
+
+#[test]
+fn processes_recording_one_key_at_once_leave_one_valid_file() {
+    let stubs = record_in_six_processes(["why?"; 6]);
+    assert_eq!(stubs.len(), 1);
+    assert_eq!(stubs[0]["output"], "A shared answer to why?");
+}
+
+#[test]
+fn processes_recording_different_keys_at_once_leave_every_file() {
+    let stubs = record_in_six_processes(["one", "two", "three", "four", "five", "six"]);
+    let mut outputs: Vec<_> = stubs
+        .iter()
+        .map(|stub| stub["output"].as_str().unwrap())
+        .collect();
+    outputs.sort_unstable();
+    let mut expected: Vec<_> = ["five", "four", "one", "six", "three", "two"]
+        .map(|question| format!("A shared answer to {question}"))
+        .to_vec();
+    expected.sort_unstable();
+    assert_eq!(outputs, expected);
+}
+
+// Crashes -------------------------------------------------------------------------------
+
+/// An answer as long as `ANSWER_BYTES` says: a long one keeps the writer busy long enough
+/// to be killed in the middle of writing.
+#[cached_stub]
+fn long_answer() -> String {
+    log_real_call("long");
+    let bytes: usize = std::env::var("ANSWER_BYTES").unwrap().parse().unwrap();
+    "x".repeat(bytes)
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_for_a_long_answer() {
+    let bytes: usize = std::env::var("ANSWER_BYTES").unwrap().parse().unwrap();
+    assert_eq!(long_answer().len(), bytes);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_recording_killed_while_writing_leaves_the_previous_stub() {
+    let scenario = Scenario::new();
+    let child = || scenario.child("child_asks_for_a_long_answer");
+    child()
+        .record("1")
+        .env("ANSWER_BYTES", "10")
+        .run()
+        .success();
+    let folder = scenario.folder("long_answer");
+    let previous = files_below(&folder);
+    assert_eq!(previous.len(), 1);
+
+    // Record it again, 40 MB long, and kill the recorder once its temporary file appears.
+    let recorder = child()
+        .record("all")
+        .env("ANSWER_BYTES", "40000000")
+        .start();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let temporary = || {
+        files_below(&folder)
+            .into_keys()
+            .find(|name| name.to_string_lossy().ends_with(".tmp"))
+    };
+    while temporary().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the recorder never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    recorder.kill();
+
+    // The stub is the previous one, whole; the torn temporary file is left beside it.
+    let after = files_below(&folder);
+    let stub = previous.keys().next().unwrap();
+    assert_eq!(after[stub], previous[stub], "the stub was torn or replaced");
+    assert!(temporary().is_some(), "{:?}", after.keys());
+    // Replay ignores the leftover and replays the previous stub.
+    child().env("ANSWER_BYTES", "10").run().success();
+    assert_eq!(scenario.calls(), 2);
+}
+
+// Hostile files -------------------------------------------------------------------------
+
+#[cached_stub]
+fn capital(country: &str) -> String {
+    log_real_call(country);
+    format!("The capital of {country}")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_for_a_capital() {
+    assert_eq!(capital("France"), "The capital of France");
+}
+
+/// What is in a folder, reading only regular files: a pipe would block.
+fn snapshot(folder: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut entries: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let regular = std::fs::symlink_metadata(&path).unwrap().is_file();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, regular.then(|| std::fs::read(&path).unwrap()))
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// Breaks the stub at a path, its own way.
+type Breaking = Box<dyn Fn(&Path)>;
+
+#[test]
+fn a_broken_or_hostile_stub_fails_naming_the_file_and_is_left_alone() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_asks_for_a_capital")
+        .record("1")
+        .run()
+        .success();
+    let folder = scenario.folder("capital");
+    let stub = files_below(&folder)
+        .into_keys()
+        .next()
+        .map(|name| folder.join(name))
+        .unwrap();
+    let recorded = std::fs::read_to_string(&stub).unwrap();
+    let rewrite = |text: String| move |path: &Path| std::fs::write(path, &text).unwrap();
+
+    let cases: Vec<(&str, Breaking, &str)> = vec![
+        (
+            "truncated",
+            Box::new(rewrite(recorded[..recorded.len() / 2].to_string())),
+            "EOF while parsing",
+        ),
+        (
+            "invalid UTF-8",
+            Box::new(|path: &Path| {
+                let mut bytes = std::fs::read(path).unwrap();
+                let at = bytes
+                    .windows(5)
+                    .position(|window| window == b"capit")
+                    .unwrap();
+                bytes[at] = 0xff;
+                std::fs::write(path, bytes).unwrap();
+            }),
+            "the file is not UTF-8: invalid byte at offset",
+        ),
+        (
+            "a field of the wrong type",
+            Box::new(rewrite(recorded.replacen(
+                "\"format\": 1",
+                "\"format\": \"one\"",
+                1,
+            ))),
+            "\"format\" is not 1",
+        ),
+        (
+            "an output of another type",
+            Box::new(rewrite(
+                recorded.replace("\"The capital of France\"", "{\"city\": \"Paris\"}"),
+            )),
+            "invalid type: map, expected a string",
+        ),
+        (
+            "a newer format",
+            Box::new(rewrite(recorded.replacen(
+                "\"format\": 1",
+                "\"format\": 9",
+                1,
+            ))),
+            "stub format 9, written by a newer cached-stubs",
+        ),
+        (
+            "a file larger than a stub may be",
+            Box::new(|path: &Path| {
+                std::fs::File::create(path)
+                    .unwrap()
+                    .set_len(65 << 20)
+                    .unwrap()
+            }),
+            "larger than the 67108864 bytes a stub may hold",
+        ),
+        (
+            "a folder",
+            Box::new(|path: &Path| {
+                std::fs::remove_file(path).unwrap();
+                std::fs::create_dir(path).unwrap();
+            }),
+            "it is a folder, not a stub file",
+        ),
+        #[cfg(unix)]
+        (
+            "a device",
+            Box::new(|path: &Path| {
+                std::fs::remove_file(path).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+            }),
+            "not a regular file",
+        ),
+        #[cfg(unix)]
+        (
+            "a pipe",
+            Box::new(|path: &Path| {
+                std::fs::remove_file(path).unwrap();
+                assert!(
+                    std::process::Command::new("mkfifo")
+                        .arg(path)
+                        .status()
+                        .unwrap()
+                        .success()
+                );
+            }),
+            "not a regular file",
+        ),
+        // Unreadable: root reads a file of any mode, but not this one.
+        #[cfg(target_os = "linux")]
+        (
+            "an unreadable file",
+            Box::new(|path: &Path| {
+                std::fs::remove_file(path).unwrap();
+                std::os::unix::fs::symlink("/proc/self/mem", path).unwrap();
+            }),
+            "Input/output error",
+        ),
+    ];
+    for (case, break_it, error) in cases {
+        // Each case starts from the recorded stub, and breaks it its own way.
+        if std::fs::remove_file(&stub).is_err() {
+            std::fs::remove_dir(&stub).unwrap();
+        }
+        std::fs::write(&stub, &recorded).unwrap();
+        break_it(&stub);
+        let before = snapshot(&folder);
+        for record in [None, Some("1")] {
+            let child = scenario.child("child_asks_for_a_capital");
+            let child = match record {
+                Some(value) => child.record(value),
+                None => child,
+            };
+            let output = child.run().failure();
+            let context = format!("{case}, RECORD={record:?}:\n{output}");
+            assert!(
+                output.contains("can't replay `reliability::capital`: its stub can't be read"),
+                "{context}"
+            );
+            assert!(output.contains(&stub.display().to_string()), "{context}");
+            assert!(output.contains(error), "{error:?} not said for {context}");
+            assert_eq!(snapshot(&folder), before, "{case}: the folder changed");
+        }
+    }
+    assert_eq!(scenario.calls(), 1, "a broken stub led to a real call");
+}
+
+#[cached_stub]
+fn facts(country: &str) -> serde_json::Value {
+    log_real_call(country);
+    serde_json::json!({ "country": country, "capital": "Paris" })
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_for_facts() {
+    assert_eq!(facts("France")["capital"], "Paris");
+}
+
+#[test]
+fn deeply_nested_json_fails_cleanly_where_it_is_read_and_is_skipped_elsewhere() {
+    let scenario = Scenario::new();
+    scenario
+        .child("child_asks_for_facts")
+        .record("1")
+        .run()
+        .success();
+    let folder = scenario.folder("facts");
+    let stub = files_below(&folder)
+        .into_keys()
+        .next()
+        .map(|name| folder.join(name))
+        .unwrap();
+    let recorded = std::fs::read_to_string(&stub).unwrap();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+
+    // In the output, read as a `Value`: the parser's depth limit, not a stack overflow.
+    let output_at = recorded.find("\"output\": ").unwrap() + "\"output\": ".len();
+    std::fs::write(&stub, format!("{}{deep}\n}}\n", &recorded[..output_at])).unwrap();
+    let output = scenario.child("child_asks_for_facts").run().failure();
+    assert!(output.contains("recursion limit exceeded"), "{output}");
+    assert!(output.contains(&stub.display().to_string()), "{output}");
+
+    // In the arguments, which a replay skips: skipped without recursion, and replayed.
+    let nested_args =
+        recorded.replacen("\"args\": {", &format!("\"args\": {{\"deep\": {deep},"), 1);
+    std::fs::write(&stub, nested_args).unwrap();
+    scenario.child("child_asks_for_facts").run().success();
+    assert_eq!(scenario.calls(), 1);
+}
+
+// Read-only and unwritable folders ------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn replay_works_from_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let scenario = Scenario::new();
+    scenario
+        .child("child_asks_for_a_capital")
+        .record("1")
+        .run()
+        .success();
+    let read_only = |mode| {
+        for path in [
+            scenario.stubs.path().join("reliability"),
+            scenario.folder("capital"),
+        ] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    read_only(0o555);
+    let before = files_below(scenario.stubs.path());
+    scenario.child("child_asks_for_a_capital").run().success();
+    assert_eq!(files_below(scenario.stubs.path()), before);
+    read_only(0o755);
+}
+
+#[test]
+fn recording_where_nothing_can_be_written_is_a_clear_error() {
+    // A stub folder that can't be made: a file stands where a folder should be. (A folder
+    // without write permission says the same, but root writes into those.)
+    let scenario = Scenario::new();
+    let blocked = scenario.stubs.path().join("reliability");
+    std::fs::write(&blocked, "a file in the way").unwrap();
+    let output = scenario
+        .child("child_asks_for_a_capital")
+        .record("1")
+        .run()
+        .failure();
+    assert!(
+        output.contains("can't write the stub of `reliability::capital`"),
+        "{output}"
+    );
+    assert!(output.contains("Not a directory"), "{output}");
+    assert!(
+        output.contains("The real function ran, but its result was not recorded."),
+        "{output}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&blocked).unwrap(),
+        "a file in the way"
+    );
+}
