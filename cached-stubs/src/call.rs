@@ -11,6 +11,7 @@ use crate::shape::{Recordable, Shape};
 use crate::site::Site;
 use crate::store;
 use crate::stub_file::{self, Body, NewBody, NewStub, Problem, Replayed};
+use crate::usage;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::future::Future;
@@ -268,7 +269,10 @@ fn read_current<B: DeserializeOwned>(site: &Site, path: &Path, body: Body) -> Cu
         Err(error) => panic!("{}", message::unreadable(site, path, &error)),
     };
     match stub_file::read::<B>(&bytes, site.source_hash, body) {
-        Ok(stub) if stub.current => Current::Stub(stub),
+        Ok(stub) if stub.current => {
+            usage::note(path);
+            Current::Stub(stub)
+        }
         Ok(_) => Current::Stale,
         Err(error) => match stub_file::diagnose(&bytes, site.source_hash, &error) {
             Problem::Stale => Current::Stale,
@@ -362,5 +366,6 @@ impl Recording {
         if let Err(error) = store::write(&self.path, &bytes) {
             panic!("{}", message::unwritable(site, &self.path, &error));
         }
+        usage::note(&self.path);
     }
 }

@@ -44,6 +44,16 @@ impl Key {
     pub(crate) fn file_name(self) -> String {
         format!("{self}.json")
     }
+
+    /// Whether `name` is a stub file's name.
+    pub(crate) fn is_file_name(name: &str) -> bool {
+        name.strip_suffix(".json").is_some_and(|key| {
+            key.len() == 32
+                && key
+                    .bytes()
+                    .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+        })
+    }
 }
 
 impl fmt::Display for Key {
@@ -92,6 +102,19 @@ mod tests {
             Key::of(&[arg("o", &Some(&owned))]).unwrap(),
             Key::of(&[arg("o", &Some(owned.clone()))]).unwrap()
         );
+    }
+
+    #[test]
+    fn stub_file_names_are_keys() {
+        let key = Key::of(&[arg("a", &1)]).unwrap();
+        assert!(Key::is_file_name(&key.file_name()));
+        for name in [
+            "key.json",
+            ".0123456789abcdef0123456789abcdef.json.x1.tmp",
+            "0123456789ABCDEF0123456789ABCDEF.json",
+        ] {
+            assert!(!Key::is_file_name(name), "{name}");
+        }
     }
 
     #[test]

@@ -34,10 +34,15 @@ mod site;
 mod store;
 mod stub_file;
 mod timing;
+mod usage;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[doc(hidden)]
+#[path = "cargo_stubs.rs"]
+pub mod __cargo_stubs;
 
 pub use mode::Mode;
 

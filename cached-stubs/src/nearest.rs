@@ -1,6 +1,8 @@
 //! The recorded call nearest to a missed one, so a miss message can say which argument
 //! differs. Only a replay miss looks: a hit never lists a folder.
 
+use crate::key::Key;
+use crate::store;
 use crate::stub_file;
 use serde_json::{Map, Value};
 use std::fs;
@@ -25,26 +27,22 @@ pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Near
     let mut stubs: Vec<PathBuf> = fs::read_dir(folder)
         .ok()?
         .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| is_stub(path))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(Key::is_file_name)
+        })
         .collect();
     stubs.sort();
     stubs
         .into_iter()
         .filter_map(|path| {
-            let recorded = stub_file::recorded_args(&fs::read(&path).ok()?)?;
+            // Read as a replay reads: a pipe or a huge file among them is skipped, not waited on.
+            let recorded = stub_file::recorded_args(&store::read(&path).ok()??)?;
             let differences = differences(&recorded, args);
             Some(Nearest { path, differences })
         })
         .min_by_key(|nearest| nearest.differences.len())
-}
-
-/// A stub file's name: `<key>.json`, not a leftover `.<key>.json.<random>.tmp`.
-fn is_stub(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or(".");
-    !name.starts_with('.') && name.ends_with(".json")
 }
 
 fn differences(recorded: &Map<String, Value>, args: &[(&'static str, Value)]) -> Vec<Difference> {
@@ -79,17 +77,23 @@ mod tests {
             let text = json!({"format": 1, "function": "f", "source_hash": "h", "args": args, "output": null});
             fs::write(dir.path().join(name), text.to_string()).unwrap();
         };
-        stub("a.json", json!({"country": "France", "language": "fr"}));
-        stub("b.json", json!({"country": "Spain", "language": "fr"}));
+        let (a, b, c) = (
+            "a".repeat(32) + ".json",
+            "b".repeat(32) + ".json",
+            "c".repeat(32) + ".json",
+        );
+        stub(&a, json!({"country": "France", "language": "fr"}));
+        stub(&b, json!({"country": "Spain", "language": "fr"}));
         stub(
-            ".b.json.x1.tmp",
+            &format!(".{b}.x1.tmp"),
             json!({"country": "Spain", "language": "es"}),
         );
-        fs::write(dir.path().join("c.json"), "{ broken").unwrap();
+        stub("notes.json", json!({"country": "Spain", "language": "es"}));
+        fs::write(dir.path().join(c), "{ broken").unwrap();
 
         let args = [("country", json!("Spain")), ("language", json!("es"))];
         let nearest = find(dir.path(), &args).unwrap();
-        assert_eq!(nearest.path, dir.path().join("b.json"));
+        assert_eq!(nearest.path, dir.path().join(b));
         let [difference] = &nearest.differences[..] else {
             panic!("one difference expected");
         };

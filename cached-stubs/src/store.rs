@@ -51,6 +51,12 @@ pub(crate) fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// Whether `name` is a temporary file's, as [`write`] names them: `.<stub name>.<random>.tmp`.
+/// A process killed while writing leaves one behind; no replay reads it.
+pub(crate) fn is_temporary_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
 /// Writes `bytes` to a temporary file beside `path` (`.<name>.<random>.tmp`), flushes it to
 /// disk and renames it over `path`: readers see the old file or the new one, never a part,
 /// and a crash leaves at most a temporary file that replay never reads.

@@ -1,0 +1,79 @@
+//! What `cargo stubs` needs of this crate, kept in step with it by the exact version pin:
+//! the usage log's variable, the names of stub and temporary files, and a reading of any
+//! stub that needs none of the types it was recorded from. Not public API.
+
+use crate::key::Key;
+use crate::store;
+use crate::stub_file::{self, Body};
+use serde_json::{Map, Value};
+
+/// The environment variable under which every replayed or recorded stub is logged.
+pub const USAGE_LOG: &str = crate::usage::VARIABLE;
+
+/// Whether `name` is a stub file's: 32 hex digits and `.json`.
+pub fn is_stub_name(name: &str) -> bool {
+    Key::is_file_name(name)
+}
+
+/// Whether `name` is a temporary file's, as a recording writes before renaming it.
+pub fn is_temporary_name(name: &str) -> bool {
+    store::is_temporary_name(name)
+}
+
+/// A stub, as read without its types.
+pub struct Inspected {
+    /// The path of the function that recorded it.
+    pub function: String,
+    /// The hash of that function's tokens when it recorded.
+    pub source_hash: String,
+    /// Its arguments, in declaration order.
+    pub args: Map<String, Value>,
+    /// What it recorded.
+    pub body: InspectedBody,
+}
+
+/// What a stub recorded.
+pub enum InspectedBody {
+    /// A value.
+    Output(Value),
+    /// The items of a stream or an iterator, and when each came, if that was kept.
+    Items {
+        items: Vec<Value>,
+        offsets_ms: Option<Vec<u64>>,
+    },
+}
+
+/// Reads a stub as strictly as a replay does, but for the types, and says what is wrong
+/// with it as a replay would.
+pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
+    let whole: Value = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
+    let body = if whole.get("items").is_some() {
+        Body::Items
+    } else {
+        Body::Output
+    };
+    let replayed = stub_file::read::<Value>(bytes, "", body)
+        .map_err(|error| stub_file::diagnose(bytes, "", &error).to_string())?;
+    let text = |field: &str| match whole.get(field) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        _ => Err(format!("\"{field}\" is not a string")),
+    };
+    let args = match whole.get("args") {
+        Some(Value::Object(args)) => args.clone(),
+        _ => return Err("\"args\" is not an object".to_string()),
+    };
+    let body = match (body, replayed.body) {
+        (Body::Output, output) => InspectedBody::Output(output),
+        (Body::Items, Value::Array(items)) => InspectedBody::Items {
+            items,
+            offsets_ms: replayed.offsets_ms,
+        },
+        (Body::Items, _) => return Err("\"items\" is not an array".to_string()),
+    };
+    Ok(Inspected {
+        function: text("function")?,
+        source_hash: text("source_hash")?,
+        args,
+        body,
+    })
+}

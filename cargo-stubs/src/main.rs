@@ -1,0 +1,121 @@
+//! `cargo stubs`: list, show, check and prune the stubs that `#[cached_stub]` records.
+//!
+//! ```text
+//! cargo install --path cargo-stubs
+//! cargo stubs list
+//! ```
+
+mod catalog;
+mod check;
+mod list;
+mod prune;
+mod show;
+mod workspace;
+
+use catalog::Catalog;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use workspace::Workspace;
+
+/// Run as `cargo stubs`, cargo passes `stubs` first.
+#[derive(Parser)]
+#[command(name = "cargo", bin_name = "cargo")]
+enum Cargo {
+    Stubs(Stubs),
+}
+
+/// List, show, check and prune the stubs recorded by cached-stubs, in the `stubs/` folder of
+/// every member of the current workspace.
+#[derive(clap::Args)]
+#[command(version)]
+struct Stubs {
+    /// Another folder of stubs, for functions recorded with `dir = "..."` (may be repeated).
+    #[arg(long = "dir", global = true, value_name = "FOLDER")]
+    dirs: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The stubs of each function: how many, and how large.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stubs, with their arguments and what they recorded.
+    Show {
+        /// A stub file, a function's folder, or a function's path (`geo::capital`).
+        target: String,
+    },
+    /// Whether every stub reads as a replay reads it and lies where its function looks for
+    /// it; exits with 1 and lists the problems otherwise.
+    Check,
+    /// Runs every test (`cargo test --workspace`) with usage logging on and, after a green
+    /// run only, deletes the stubs no test used.
+    Prune {
+        /// Print the unused stubs, delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// More arguments for `cargo test`, after `--`; none that leaves tests out.
+        #[arg(last = true, value_name = "CARGO TEST ARGS")]
+        test_args: Vec<String>,
+    },
+}
+
+/// Why a command stopped before its end.
+pub enum Stop {
+    /// Something the user should read.
+    Message(String),
+    /// The output could not be written: a closed pipe, as under `| head`, ends quietly.
+    Output(std::io::Error),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop::Message(message)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(error: std::io::Error) -> Self {
+        Stop::Output(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let Cargo::Stubs(stubs) = Cargo::parse();
+    match run(stubs, &mut std::io::stdout().lock()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(Stop::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(Stop::Output(error)) => {
+            eprintln!("cargo stubs: can't write the output: {error}");
+            ExitCode::from(2)
+        }
+        Err(Stop::Message(message)) => {
+            eprintln!("cargo stubs: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command; `Ok(false)` when it found problems or the tests failed.
+fn run(stubs: Stubs, out: &mut dyn Write) -> Result<bool, Stop> {
+    let workspace = Workspace::find(&stubs.dirs)?;
+    match stubs.command {
+        Command::List { json } => list::run(&Catalog::of(&workspace.roots), json, out)?,
+        Command::Show { target } => show::run(&Catalog::of(&workspace.roots), &target, out)?,
+        Command::Check => return check::run(&Catalog::of(&workspace.roots), out),
+        Command::Prune { dry_run, test_args } => {
+            return prune::run(&workspace, dry_run, &test_args, out);
+        }
+    }
+    Ok(true)
+}
