@@ -26,14 +26,14 @@ pub fn arg<'a, T: StubArg>(name: &'static str, value: &'a T) -> Arg<'a> {
 )]
 pub trait StubArg {
     /// Feeds the value's canonical encoding to a key's hasher.
-    fn encode_into(&self, sink: &mut HashSink) -> Result<(), canonical::Error>;
+    fn encode_into(&self, sink: &mut HashSink<'_>) -> Result<(), canonical::Error>;
 
     /// The value as a stub file's `args` and a miss message show it.
     fn to_json(&self) -> Result<Value, serde_json::Error>;
 }
 
 impl<T: Serialize + ?Sized> StubArg for T {
-    fn encode_into(&self, sink: &mut HashSink) -> Result<(), canonical::Error> {
+    fn encode_into(&self, sink: &mut HashSink<'_>) -> Result<(), canonical::Error> {
         canonical::encode(self, sink)
     }
 

@@ -37,30 +37,30 @@ impl Sink for Vec<u8> {
 }
 
 /// Feeds a blake3 hasher through a buffer: blake3 is fastest fed large pieces, and the
-/// encoding writes many small ones.
-pub struct HashSink {
-    hasher: blake3::Hasher,
-    buffer: [u8; 4096],
+/// encoding writes many small ones. It borrows the hasher, which is 2 KB to move.
+pub struct HashSink<'h> {
+    hasher: &'h mut blake3::Hasher,
+    /// A blake3 chunk: updates of this size or more go to the hasher directly.
+    buffer: [u8; 1024],
     len: usize,
 }
 
-impl HashSink {
-    pub(crate) fn new(hasher: blake3::Hasher) -> HashSink {
+impl<'h> HashSink<'h> {
+    pub(crate) fn new(hasher: &'h mut blake3::Hasher) -> HashSink<'h> {
         HashSink {
             hasher,
-            buffer: [0; 4096],
+            buffer: [0; 1024],
             len: 0,
         }
     }
 
-    /// The hasher, fed everything put so far.
-    pub(crate) fn finish(mut self) -> blake3::Hasher {
+    /// Feeds the hasher what is still buffered.
+    pub(crate) fn finish(self) {
         self.hasher.update(&self.buffer[..self.len]);
-        self.hasher
     }
 }
 
-impl Sink for HashSink {
+impl Sink for HashSink<'_> {
     fn put(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > self.buffer.len() {
             self.hasher.update(&self.buffer[..self.len]);
@@ -99,11 +99,23 @@ pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) ->
     value.serialize(Encoder(sink))
 }
 
+/// Feeds a value's canonical encoding to `hasher`; encodings are self-delimiting, so values
+/// fed one after another hash as the sequence they are.
+pub(crate) fn add<T: Serialize + ?Sized>(
+    hasher: &mut blake3::Hasher,
+    value: &T,
+) -> Result<(), Error> {
+    let mut sink = HashSink::new(hasher);
+    encode(value, &mut sink)?;
+    sink.finish();
+    Ok(())
+}
+
 /// A blake3 hash of a value's canonical encoding: equal for values a key can't tell apart.
 pub(crate) fn fingerprint<T: Serialize + ?Sized>(value: &T) -> Result<blake3::Hash, Error> {
-    let mut sink = HashSink::new(blake3::Hasher::new());
-    encode(value, &mut sink)?;
-    Ok(sink.finish().finalize())
+    let mut hasher = blake3::Hasher::new();
+    add(&mut hasher, value)?;
+    Ok(hasher.finalize())
 }
 
 /// A value's `Serialize` implementation reported an error, or misused the serializer.
@@ -458,19 +470,19 @@ pub(crate) struct Map<'s, S> {
     /// End tags to write when done: 2 when the map is a variant's content.
     ends: usize,
     buffer: Vec<u8>,
-    /// Each entry as (key start, value start, value end) in `buffer`; no end yet while the
-    /// value is awaited.
-    entries: Vec<(usize, usize, Option<usize>)>,
+    /// No value end yet while the value is awaited.
+    entries: Vec<Entry>,
 }
 
 impl<'s, S: Sink> Map<'s, S> {
     fn new(sink: &'s mut S, content: Content, ends: usize) -> Self {
+        let (buffer, entries) = scratch::take();
         Map {
             sink,
             content,
             ends,
-            buffer: Vec::new(),
-            entries: Vec::new(),
+            buffer,
+            entries,
         }
     }
 
@@ -524,9 +536,9 @@ impl<'s, S: Sink> Map<'s, S> {
             return Err(Error("a map key was serialized without a value".into()));
         }
         let buffer = &self.buffer;
-        let end = |entry: &(usize, usize, Option<usize>)| entry.2.unwrap_or(entry.1);
-        let key = |entry: &(usize, usize, Option<usize>)| &buffer[entry.0..entry.1];
-        let whole = |entry: &(usize, usize, Option<usize>)| &buffer[entry.0..end(entry)];
+        let end = |entry: &Entry| entry.2.unwrap_or(entry.1);
+        let key = |entry: &Entry| &buffer[entry.0..entry.1];
+        let whole = |entry: &Entry| &buffer[entry.0..end(entry)];
         self.entries
             .sort_unstable_by(|a, b| key(a).cmp(key(b)).then_with(|| whole(a).cmp(whole(b))));
         self.sink.put(&[tag::MAP]);
@@ -537,6 +549,47 @@ impl<'s, S: Sink> Map<'s, S> {
             self.sink.put(&[tag::END]);
         }
         Ok(())
+    }
+}
+
+impl<S> Drop for Map<'_, S> {
+    fn drop(&mut self) {
+        scratch::give(
+            std::mem::take(&mut self.buffer),
+            std::mem::take(&mut self.entries),
+        );
+    }
+}
+
+/// Each entry of a map being written as (key start, value start, value end) in its buffer.
+type Entry = (usize, usize, Option<usize>);
+
+/// The buffers of finished maps, kept for the next ones: a list of structs would otherwise
+/// grow a new buffer, reallocation after reallocation, for each of them.
+mod scratch {
+    use super::Entry;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static FREE: RefCell<Vec<(Vec<u8>, Vec<Entry>)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn take() -> (Vec<u8>, Vec<Entry>) {
+        FREE.with_borrow_mut(Vec::pop).unwrap_or_default()
+    }
+
+    /// Keeps a few buffers, none larger than 64 KiB.
+    pub(super) fn give(mut buffer: Vec<u8>, mut entries: Vec<Entry>) {
+        if buffer.capacity() > 1 << 16 {
+            return;
+        }
+        buffer.clear();
+        entries.clear();
+        FREE.with_borrow_mut(|free| {
+            if free.len() < 16 {
+                free.push((buffer, entries));
+            }
+        });
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::args::Arg;
 use crate::canonical::{self, HashSink};
-use std::fmt;
+use std::fmt::{self, Write};
 use std::sync::LazyLock;
 
 /// Separates our hashes from every other use of blake3; bump the version when the canonical
@@ -26,7 +26,8 @@ impl Key {
         // Deriving the key from the context string costs a hash: do it once.
         static HASHER: LazyLock<blake3::Hasher> =
             LazyLock::new(|| blake3::Hasher::new_derive_key(CONTEXT));
-        let mut sink = HashSink::new(HASHER.clone());
+        let mut hasher = HASHER.clone();
+        let mut sink = HashSink::new(&mut hasher);
         for arg in args {
             canonical::encode(arg.name, &mut sink)
                 .and_then(|()| arg.value.encode_into(&mut sink))
@@ -35,14 +36,30 @@ impl Key {
                     error,
                 })?;
         }
+        sink.finish();
         let mut key = [0; 16];
-        sink.finish().finalize_xof().fill(&mut key);
+        hasher.finalize_xof().fill(&mut key);
         Ok(Key(key))
     }
 
     /// The stub file's name: `<32 hex digits>.json`.
     pub(crate) fn file_name(self) -> String {
-        format!("{self}.json")
+        let mut name = String::with_capacity(37);
+        name.extend(self.hex());
+        name.push_str(".json");
+        name
+    }
+
+    /// The key's hex digits.
+    fn hex(self) -> impl Iterator<Item = char> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        self.0.into_iter().flat_map(|byte| {
+            [byte >> 4, byte & 0xf].map(|digit| char::from(DIGITS[usize::from(digit)]))
+        })
+    }
+
+    pub(crate) fn bytes(self) -> [u8; 16] {
+        self.0
     }
 
     /// Whether `name` is a stub file's name.
@@ -58,7 +75,7 @@ impl Key {
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+        self.hex().try_for_each(|digit| f.write_char(digit))
     }
 }
 

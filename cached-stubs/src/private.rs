@@ -37,6 +37,11 @@ macro_rules! __cached_stubs_select {
 
 pub use crate::__cached_stubs_select as select;
 
+/// The key of a call's arguments, for the benchmarks (`benches/keys.rs`).
+pub fn key(args: &[Arg<'_>]) -> Option<[u8; 16]> {
+    crate::key::Key::of(args).ok().map(crate::key::Key::bytes)
+}
+
 /// The stub loader on arbitrary bytes, for the fuzz target in `fuzz/`: it must never panic.
 #[cfg(fuzzing)]
 pub fn fuzz_stub_file(bytes: &[u8]) {

@@ -38,8 +38,8 @@ enum Flow<T> {
         offsets_ms: Option<std::vec::IntoIter<u64>>,
         clock: Clock,
     },
-    /// Passes the real items on, keeping a copy of each.
-    Record(Tee),
+    /// Passes the real items on, keeping a copy of each (boxed: a replay stays small).
+    Record(Box<Tee>),
     /// Passes the real items on: in passthrough mode, or once recording gave up.
     Pass,
 }
@@ -48,8 +48,9 @@ enum Flow<T> {
 struct Tee {
     recording: Recording,
     items: Vec<Value>,
-    /// Each item's canonical fingerprint, to check that the stub replays the same items.
-    fingerprints: Vec<blake3::Hash>,
+    /// A running hash of the items' canonical encodings, to check that the stub replays
+    /// the same items.
+    fingerprint: blake3::Hasher,
     /// When each item came, if `CACHED_STUBS_TIMING` is on.
     offsets_ms: Option<Vec<u64>>,
     clock: Clock,
@@ -87,13 +88,13 @@ impl<Sh> Run<Sh> {
     /// records.
     pub fn tee<S, T>(self, real: S) -> Stubbed<S, Sh, T> {
         let flow = match self.recording {
-            Some(recording) => Flow::Record(Tee {
+            Some(recording) => Flow::Record(Box::new(Tee {
                 recording,
                 items: Vec::new(),
-                fingerprints: Vec::new(),
+                fingerprint: blake3::Hasher::new(),
                 offsets_ms: timing::enabled().then(Vec::new),
                 clock: Clock::default(),
-            }),
+            })),
             None => Flow::Pass,
         };
         Stubbed {
@@ -176,12 +177,10 @@ impl Tee {
             Ok(value) => value,
             Err(error) => panic!("{}", message::unrecordable(site, &error)),
         };
-        let fingerprint = match canonical::fingerprint(stored) {
-            Ok(fingerprint) => fingerprint,
-            Err(error) => panic!("{}", message::unrecordable(site, &error)),
-        };
+        if let Err(error) = canonical::add(&mut self.fingerprint, stored) {
+            panic!("{}", message::unrecordable(site, &error));
+        }
         self.items.push(value);
-        self.fingerprints.push(fingerprint);
         if let Some(offsets_ms) = &mut self.offsets_ms {
             offsets_ms.push(self.clock.elapsed_ms());
         }
@@ -193,15 +192,13 @@ impl Tee {
             items: &self.items,
             offsets_ms: self.offsets_ms.as_deref(),
         };
-        let fingerprints = self.fingerprints;
+        let expected = self.fingerprint.finalize();
         self.recording.write(body, |replayed: &Vec<V>| {
-            replayed.len() == fingerprints.len()
-                && replayed
-                    .iter()
-                    .zip(&fingerprints)
-                    .all(|(item, fingerprint)| {
-                        canonical::fingerprint(item).ok() == Some(*fingerprint)
-                    })
+            let mut fingerprint = blake3::Hasher::new();
+            let read_back = replayed
+                .iter()
+                .try_for_each(|item| canonical::add(&mut fingerprint, item));
+            read_back.is_ok() && fingerprint.finalize() == expected
         });
     }
 }

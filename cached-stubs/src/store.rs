@@ -1,6 +1,6 @@
 //! Stub files on disk: reading one, and writing one so that no reader ever sees it torn.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -10,10 +10,10 @@ pub(crate) const MAX_STUB_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The bytes of the stub at `path`, or `None` when there is no file there. Anything but a
 /// regular file of at most [`MAX_STUB_BYTES`] is an error, read no further than that: a
-/// folder, a pipe (which would block), a device (`/dev/zero` would never end).
+/// folder, a pipe, a device (`/dev/zero` would never end).
 pub(crate) fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    let metadata = match fs::metadata(path) {
-        Ok(metadata) => metadata,
+    let file = match open(path) {
+        Ok(file) => file,
         // No file can be there when a folder on the way is a file: writing will say so.
         Err(error)
             if matches!(
@@ -25,6 +25,7 @@ pub(crate) fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
         }
         Err(error) => return Err(error),
     };
+    let metadata = file.metadata()?;
     if metadata.is_dir() {
         return Err(io::Error::other("it is a folder, not a stub file"));
     }
@@ -42,13 +43,26 @@ pub(crate) fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
         return Err(too_big());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or_default());
-    File::open(path)?
-        .take(MAX_STUB_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    file.take(MAX_STUB_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_STUB_BYTES {
         return Err(too_big());
     }
     Ok(Some(bytes))
+}
+
+/// Opens a file for reading without waiting on a pipe: a FIFO opened without a writer would
+/// block, opened non-blocking it opens at once and is then refused as no regular file. One
+/// path lookup, as `fs::read` makes; the checks use the open file.
+fn open(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nonblocking = rustix::fs::OFlags::NONBLOCK.bits();
+        options.custom_flags(i32::try_from(nonblocking).expect("an open flag fits an i32"));
+    }
+    options.open(path)
 }
 
 /// Whether `name` is a temporary file's, as [`write`] names them: `.<stub name>.<random>.tmp`.

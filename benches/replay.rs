@@ -1,0 +1,180 @@
+//! Replay hits against their floor: hashing the arguments (blake3 over their bytes), then
+//! `std::fs::read` and `serde_json::from_slice` of the same stub file, by hand. Then the
+//! same hit among 10,000 stubs in its folder and 100,000 around it, and, beside ours, a hit
+//! of the `cached` crate's disk store for the same value.
+
+use cached::ConcurrentCached;
+use cached::stores::RedbCache;
+use cached_stubs::cached_stub;
+use cached_stubs_benches::{
+    Row, answer_text, compare, is_recording_child, only_stub, print_table, record_stubs,
+};
+use futures::stream::{self, Stream};
+use serde::Deserialize;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+const PROMPT: &str = "What is the capital of France?";
+
+#[cached_stub]
+fn answer_1k(prompt: &str) -> String {
+    let _ = prompt;
+    answer_text(1024)
+}
+
+#[cached_stub]
+fn answer_64k(prompt: &str) -> String {
+    let _ = prompt;
+    answer_text(64 * 1024)
+}
+
+/// 200 chunks of 40 bytes, as a model streams an answer.
+#[cached_stub]
+fn chunks(prompt: &str) -> impl Stream<Item = String> {
+    let _ = prompt;
+    stream::iter((0..200).map(|_| answer_text(40)))
+}
+
+/// The same 1 KiB answer, in a folder that will hold 10,000 other stubs.
+#[cached_stub]
+fn crowded(prompt: &str) -> String {
+    let _ = prompt;
+    answer_text(1024)
+}
+
+/// What the floor parses: the output, the rest skipped.
+#[derive(Deserialize)]
+struct Output<T> {
+    output: T,
+}
+
+#[derive(Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn main() {
+    if is_recording_child() {
+        assert_eq!(answer_1k(PROMPT).len(), 1024);
+        assert_eq!(answer_64k(PROMPT).len(), 64 * 1024);
+        drain(chunks(PROMPT));
+        assert_eq!(crowded(PROMPT).len(), 1024);
+        return;
+    }
+    // SAFETY: first thing, before any thread.
+    let stubs = unsafe { record_stubs("1") };
+    let folder = |function: &str| stubs.path().join("replay").join(function);
+
+    let mut rows = vec![
+        value_row("1 KiB `String`", &only_stub(&folder("answer_1k")), || {
+            answer_1k(black_box(PROMPT))
+        }),
+        value_row("64 KiB `String`", &only_stub(&folder("answer_64k")), || {
+            answer_64k(black_box(PROMPT))
+        }),
+        stream_row(&only_stub(&folder("chunks"))),
+    ];
+    let crowded_stub = only_stub(&folder("crowded"));
+    rows.push(value_row(
+        "1 KiB, alone in its folder",
+        &crowded_stub,
+        || crowded(black_box(PROMPT)),
+    ));
+    fill(&folder("crowded"), &crowded_stub, 10_000);
+    rows.push(value_row(
+        "1 KiB, among 10,000 stubs",
+        &crowded_stub,
+        || crowded(black_box(PROMPT)),
+    ));
+    for sibling in 0..100 {
+        fill(
+            &stubs.path().join("replay").join(format!("other_{sibling}")),
+            &crowded_stub,
+            1_000,
+        );
+    }
+    rows.push(value_row(
+        "1 KiB, among 110,000 stubs",
+        &crowded_stub,
+        || crowded(black_box(PROMPT)),
+    ));
+    print_table(
+        "Replay hit against reading and parsing its file",
+        "floor",
+        "hit",
+        &rows,
+    );
+
+    let disk = tempfile::tempdir().unwrap();
+    let cache: RedbCache<String, String> = RedbCache::builder("answers")
+        .disk_dir(disk.path())
+        .build()
+        .unwrap();
+    cache
+        .cache_set(PROMPT.to_string(), answer_text(1024))
+        .unwrap();
+    let cached_row = value_row("1 KiB `String`", &only_stub(&folder("answer_1k")), || {
+        cache
+            .cache_get(black_box(&PROMPT.to_string()))
+            .unwrap()
+            .unwrap()
+    });
+    print_table(
+        "The `cached` crate's disk store (redb), same value, same floor",
+        "floor",
+        "`cached` hit",
+        &[cached_row],
+    );
+}
+
+/// A value's hit against the floor for its stub file.
+fn value_row(case: &str, stub: &Path, hit: impl Fn() -> String) -> Row {
+    let stub = stub.to_path_buf();
+    let floor = move || {
+        black_box(blake3::hash(black_box(PROMPT).as_bytes()));
+        let bytes = std::fs::read(&stub).unwrap();
+        let parsed: Output<String> = serde_json::from_slice(&bytes).unwrap();
+        black_box(parsed.output);
+    };
+    compare(case, floor, || {
+        black_box(hit());
+    })
+}
+
+/// The stream's hit, every item taken, against the floor for its stub file.
+fn stream_row(stub: &Path) -> Row {
+    let stub: PathBuf = stub.to_path_buf();
+    let floor = move || {
+        black_box(blake3::hash(black_box(PROMPT).as_bytes()));
+        let bytes = std::fs::read(&stub).unwrap();
+        let parsed: Items<String> = serde_json::from_slice(&bytes).unwrap();
+        parsed
+            .items
+            .into_iter()
+            .for_each(|item| drop(black_box(item)));
+    };
+    compare("200-item stream of 40-byte chunks", floor, || {
+        drain(chunks(black_box(PROMPT)))
+    })
+}
+
+/// Takes every item of a replayed stream: they are all ready, so no executor is needed.
+fn drain(stream: impl Stream<Item = String>) {
+    let mut stream = pin!(stream);
+    let mut context = Context::from_waker(Waker::noop());
+    while let Poll::Ready(Some(item)) = stream.as_mut().poll_next(&mut context) {
+        drop(black_box(item));
+    }
+}
+
+/// Copies `stub` into `folder` under `count` other stub names.
+fn fill(folder: &Path, stub: &Path, count: u32) {
+    std::fs::create_dir_all(folder).unwrap();
+    let bytes = std::fs::read(stub).unwrap();
+    for at in 0..count {
+        let name = blake3::hash(&at.to_le_bytes()).to_hex()[..32].to_string() + ".json";
+        std::fs::write(folder.join(name), &bytes).unwrap();
+    }
+}

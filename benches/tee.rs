@@ -1,0 +1,82 @@
+//! Recording a stream: the tee's cost per item, as each item is copied on its way to the
+//! caller (the items of a stream dropped before its end, so that nothing is written), and
+//! the time to the first item through the wrapper against the inner stream alone, for an
+//! inner stream whose first item takes a millisecond, as a model's first token does.
+
+use cached_stubs::cached_stub;
+use cached_stubs_benches::{answer_text, compare, print_table};
+use futures::stream::{self, Stream, StreamExt};
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+const ITEMS: usize = 200;
+
+fn inner() -> impl Stream<Item = String> {
+    stream::iter((0..ITEMS).map(|_| answer_text(40)))
+}
+
+#[cached_stub]
+fn teed(prompt: &str) -> impl Stream<Item = String> {
+    let _ = prompt;
+    inner()
+}
+
+fn first_token_later() -> impl Stream<Item = String> {
+    stream::once(async {
+        std::thread::sleep(Duration::from_millis(1));
+        answer_text(40)
+    })
+}
+
+#[cached_stub]
+fn teed_later(prompt: &str) -> impl Stream<Item = String> {
+    let _ = prompt;
+    first_token_later()
+}
+
+fn main() {
+    // Measured while recording: every call runs the real stream through the tee.
+    if std::env::var_os("RECORD").is_none() {
+        let stubs = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("RECORD", "all")
+            .env("CACHED_STUBS_DIR", stubs.path())
+            .status()
+            .unwrap();
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    // All but the last item: the tee copies each, and writes nothing, as the stream is
+    // dropped before its end.
+    let per_item = compare(
+        format!("{} items of 40 bytes, per item", ITEMS - 1),
+        || take(inner(), ITEMS - 1),
+        || take(teed(black_box("prompt")), ITEMS - 1),
+    );
+    let per_item = cached_stubs_benches::Row {
+        floor_ns: per_item.floor_ns / (ITEMS - 1) as f64,
+        subject_ns: per_item.subject_ns / (ITEMS - 1) as f64,
+        ..per_item
+    };
+    let first = compare(
+        "first item, which comes after 1 ms",
+        || take(first_token_later(), 1),
+        || take(teed_later(black_box("prompt")), 1),
+    );
+    print_table(
+        "Recording a stream: the tee against the inner stream",
+        "inner stream",
+        "through the tee",
+        &[per_item, first],
+    );
+}
+
+/// Takes `count` items, then drops the stream.
+fn take(stream: impl Stream<Item = String>, count: usize) {
+    let mut stream = pin!(stream.take(count));
+    let mut context = Context::from_waker(Waker::noop());
+    while let Poll::Ready(Some(item)) = stream.as_mut().poll_next(&mut context) {
+        drop(black_box(item));
+    }
+}
