@@ -6,8 +6,10 @@
 //! own `RECORD` and stub folder.
 
 mod openai_server;
+mod scenario;
 
 pub use openai_server::{OpenAiServer, answer};
+pub use scenario::{Scenario, log_real_call};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,20 +4,8 @@
 //! function bodies append to, so the parent can count real calls.
 
 use cached_stubs::cached_stub;
-use cached_stubs_suite::{ChildTest, files_below};
-use std::io::Write;
+use cached_stubs_suite::{ChildTest, Scenario, files_below, log_real_call};
 use std::path::{Path, PathBuf};
-
-/// Appends `what` to the file named by `CALLS_LOG`: the trace of a real call.
-fn log_real_call(what: &str) {
-    let log = std::env::var_os("CALLS_LOG").expect("the parent test sets CALLS_LOG");
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    writeln!(file, "{what}").unwrap();
-}
 
 #[cached_stub]
 fn capital(country: &str) -> String {
@@ -88,68 +76,6 @@ fn child_greets_after_edit() {
     assert_eq!(greet_after_edit("Ada"), "Hello, Ada!");
 }
 
-/// A run of child tests sharing one stub folder and one call log.
-struct Scenario {
-    stubs: tempfile::TempDir,
-    log: PathBuf,
-}
-
-impl Scenario {
-    fn new() -> Scenario {
-        let stubs = tempfile::tempdir().unwrap();
-        let log = stubs.path().with_extension("calls");
-        Scenario { stubs, log }
-    }
-
-    /// The child test `name`, with this scenario's folder and log, and `RECORD` if given.
-    fn child(&self, name: &str, record: Option<&str>) -> ChildTest {
-        let child = ChildTest::new(name)
-            .stubs(self.stubs.path())
-            .env("CALLS_LOG", &self.log);
-        match record {
-            Some(value) => child.record(value),
-            None => child,
-        }
-    }
-
-    /// Runs the child test `name` and asserts that it passes.
-    fn passes(&self, name: &str, record: Option<&str>) {
-        self.child(name, record).run().success();
-    }
-
-    /// Runs the child test `name`, asserts that it fails, and returns what it printed.
-    fn fails(&self, name: &str, record: Option<&str>) -> String {
-        self.child(name, record).run().failure()
-    }
-
-    /// The real calls made so far, in order.
-    fn calls(&self) -> Vec<String> {
-        match std::fs::read_to_string(&self.log) {
-            Ok(log) => log.lines().map(str::to_string).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// The stub files, relative to the stub folder.
-    fn stub_files(&self) -> Vec<PathBuf> {
-        files_below(self.stubs.path()).into_keys().collect()
-    }
-
-    /// The one stub file of `function`'s folder.
-    fn only_stub(&self, function: &str) -> PathBuf {
-        let folder = self.stubs.path().join("modes").join(function);
-        let files: Vec<_> = files_below(&folder).into_keys().collect();
-        assert_eq!(files.len(), 1, "{files:?}");
-        folder.join(&files[0])
-    }
-}
-
-impl Drop for Scenario {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
 #[test]
 fn replay_without_a_stub_fails_with_the_command_that_records_it() {
     let scenario = Scenario::new();
@@ -171,9 +97,7 @@ fn replay_without_a_stub_fails_with_the_command_that_records_it() {
 #[test]
 fn under_nextest_the_command_is_a_nextest_one() {
     let scenario = Scenario::new();
-    let child = scenario
-        .child("child_capital_of_spain", None)
-        .env("NEXTEST", "1");
+    let child = scenario.child("child_capital_of_spain").env("NEXTEST", "1");
     let output = child.run().failure();
     assert!(
         output.contains("\n    RECORD=1 cargo nextest run -- --exact child_capital_of_spain"),
@@ -189,7 +113,7 @@ fn record_missing_records_once_then_replays() {
     }
     scenario.passes("child_capital_of_france", None);
     assert_eq!(scenario.calls(), ["France"]);
-    let stub = std::fs::read_to_string(scenario.only_stub("capital")).unwrap();
+    let stub = std::fs::read_to_string(scenario.only_stub("modes::capital")).unwrap();
     assert!(stub.contains(r#""output": "Paris""#), "{stub}");
 }
 
@@ -208,13 +132,13 @@ fn replay_values_of_record_replay() {
 fn record_all_calls_again_and_leaves_an_unchanged_answer_byte_identical() {
     let scenario = Scenario::new();
     scenario.passes("child_capital_of_france", Some("1"));
-    let recorded = std::fs::read(scenario.only_stub("capital")).unwrap();
+    let recorded = std::fs::read(scenario.only_stub("modes::capital")).unwrap();
     for value in ["all", "force"] {
         scenario.passes("child_capital_of_france", Some(value));
     }
     assert_eq!(scenario.calls(), ["France", "France", "France"]);
     assert_eq!(
-        std::fs::read(scenario.only_stub("capital")).unwrap(),
+        std::fs::read(scenario.only_stub("modes::capital")).unwrap(),
         recorded
     );
 }
@@ -248,7 +172,7 @@ fn an_err_is_returned_and_never_recorded() {
     let scenario = Scenario::new();
     scenario.passes("child_sums", Some("1"));
     assert_eq!(scenario.calls(), ["1 + 2", "1 + two"]);
-    let stub = std::fs::read_to_string(scenario.only_stub("sum")).unwrap();
+    let stub = std::fs::read_to_string(scenario.only_stub("modes::sum")).unwrap();
     assert!(
         stub.contains(r#""text": "1 + 2""#) && stub.contains(r#""output": 3"#),
         "{stub}"
@@ -268,7 +192,7 @@ fn an_err_is_returned_and_never_recorded() {
 fn a_changed_function_makes_its_stub_stale_and_recording_replaces_it_in_place() {
     let scenario = Scenario::new();
     scenario.passes("child_greets_before_edit", Some("1"));
-    let before = scenario.only_stub("greet");
+    let before = scenario.only_stub("modes::greet");
     let recorded = std::fs::read_to_string(&before).unwrap();
 
     let output = scenario.fails("child_greets_after_edit", None);
@@ -288,7 +212,7 @@ fn a_changed_function_makes_its_stub_stale_and_recording_replaces_it_in_place() 
 
     scenario.passes("child_greets_after_edit", Some("1"));
     assert_eq!(
-        scenario.only_stub("greet"),
+        scenario.only_stub("modes::greet"),
         before,
         "re-recorded under another name"
     );
@@ -346,7 +270,7 @@ fn the_dir_option_is_relative_to_the_manifest_dir_and_cached_stubs_dir_wins() {
     let scenario = Scenario::new();
     scenario.passes("child_in_own_dir", Some("1"));
     assert_eq!(files_below(&own).len(), 1);
-    scenario.only_stub("in_own_dir");
+    scenario.only_stub("modes::in_own_dir");
 }
 
 /// A `Result` whose type comes from a `macro_rules!` fragment: still a `Result`, so an `Err`

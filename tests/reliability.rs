@@ -3,57 +3,11 @@
 //! `child_*` test of this binary in a process of its own; real calls append to `CALLS_LOG`.
 
 use cached_stubs::cached_stub;
-use cached_stubs_suite::{ChildTest, files_below};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use cached_stubs_suite::{Scenario, files_below, log_real_call};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
-
-/// Appends `what` to the file named by `CALLS_LOG`: the trace of a real call.
-fn log_real_call(what: &str) {
-    let log = std::env::var_os("CALLS_LOG").expect("the parent test sets CALLS_LOG");
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    writeln!(file, "{what}").unwrap();
-}
-
-/// A folder of stubs for one test, and the log of its real calls.
-struct Scenario {
-    stubs: tempfile::TempDir,
-    log: PathBuf,
-}
-
-impl Scenario {
-    fn new() -> Scenario {
-        let stubs = tempfile::tempdir().unwrap();
-        let log = stubs.path().with_extension("calls");
-        Scenario { stubs, log }
-    }
-
-    fn child(&self, name: &str) -> ChildTest {
-        ChildTest::new(name)
-            .stubs(self.stubs.path())
-            .env("CALLS_LOG", &self.log)
-    }
-
-    fn calls(&self) -> usize {
-        std::fs::read_to_string(&self.log).map_or(0, |log| log.lines().count())
-    }
-
-    fn folder(&self, function: &str) -> PathBuf {
-        self.stubs.path().join("reliability").join(function)
-    }
-}
-
-impl Drop for Scenario {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
 
 // Single flight -------------------------------------------------------------------------
 
@@ -120,7 +74,7 @@ fn identical_calls_at_once_make_one_real_call_while_recording() {
         scenario.child(child).record("1").run().success();
         // ...and when recording every call again.
         scenario.child(child).record("all").run().success();
-        assert_eq!(files_below(scenario.stubs.path()).len(), 1);
+        assert_eq!(files_below(scenario.stubs()).len(), 1);
     }
 }
 
@@ -156,8 +110,8 @@ fn record_in_six_processes(questions: [&str; 6]) -> Vec<serde_json::Value> {
     for child in running {
         child.finish().success();
     }
-    assert_eq!(scenario.calls(), 6, "each process makes its own call");
-    let files = files_below(&scenario.folder("shared_answer"));
+    assert_eq!(scenario.calls().len(), 6, "each process makes its own call");
+    let files = files_below(&scenario.folder("reliability::shared_answer"));
     assert!(
         files
             .keys()
@@ -220,7 +174,7 @@ fn a_recording_killed_while_writing_leaves_the_previous_stub() {
         .env("ANSWER_BYTES", "10")
         .run()
         .success();
-    let folder = scenario.folder("long_answer");
+    let folder = scenario.folder("reliability::long_answer");
     let previous = files_below(&folder);
     assert_eq!(previous.len(), 1);
 
@@ -251,7 +205,7 @@ fn a_recording_killed_while_writing_leaves_the_previous_stub() {
     assert!(temporary().is_some(), "{:?}", after.keys());
     // Replay ignores the leftover and replays the previous stub.
     child().env("ANSWER_BYTES", "10").run().success();
-    assert_eq!(scenario.calls(), 2);
+    assert_eq!(scenario.calls().len(), 2);
 }
 
 // Hostile files -------------------------------------------------------------------------
@@ -289,17 +243,9 @@ type Breaking = Box<dyn Fn(&Path)>;
 #[test]
 fn a_broken_or_hostile_stub_fails_naming_the_file_and_is_left_alone() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_asks_for_a_capital")
-        .record("1")
-        .run()
-        .success();
-    let folder = scenario.folder("capital");
-    let stub = files_below(&folder)
-        .into_keys()
-        .next()
-        .map(|name| folder.join(name))
-        .unwrap();
+    scenario.passes("child_asks_for_a_capital", Some("1"));
+    let folder = scenario.folder("reliability::capital");
+    let stub = scenario.only_stub("reliability::capital");
     let recorded = std::fs::read_to_string(&stub).unwrap();
     let rewrite = |text: String| move |path: &Path| std::fs::write(path, &text).unwrap();
 
@@ -425,7 +371,11 @@ fn a_broken_or_hostile_stub_fails_naming_the_file_and_is_left_alone() {
             assert_eq!(snapshot(&folder), before, "{case}: the folder changed");
         }
     }
-    assert_eq!(scenario.calls(), 1, "a broken stub led to a real call");
+    assert_eq!(
+        scenario.calls().len(),
+        1,
+        "a broken stub led to a real call"
+    );
 }
 
 #[cached_stub]
@@ -443,24 +393,15 @@ fn child_asks_for_facts() {
 #[test]
 fn deeply_nested_json_fails_cleanly_where_it_is_read_and_is_skipped_elsewhere() {
     let scenario = Scenario::new();
-    scenario
-        .child("child_asks_for_facts")
-        .record("1")
-        .run()
-        .success();
-    let folder = scenario.folder("facts");
-    let stub = files_below(&folder)
-        .into_keys()
-        .next()
-        .map(|name| folder.join(name))
-        .unwrap();
+    scenario.passes("child_asks_for_facts", Some("1"));
+    let stub = scenario.only_stub("reliability::facts");
     let recorded = std::fs::read_to_string(&stub).unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
 
     // In the output, read as a `Value`: the parser's depth limit, not a stack overflow.
     let output_at = recorded.find("\"output\": ").unwrap() + "\"output\": ".len();
     std::fs::write(&stub, format!("{}{deep}\n}}\n", &recorded[..output_at])).unwrap();
-    let output = scenario.child("child_asks_for_facts").run().failure();
+    let output = scenario.fails("child_asks_for_facts", None);
     assert!(output.contains("recursion limit exceeded"), "{output}");
     assert!(output.contains(&stub.display().to_string()), "{output}");
 
@@ -468,8 +409,8 @@ fn deeply_nested_json_fails_cleanly_where_it_is_read_and_is_skipped_elsewhere() 
     let nested_args =
         recorded.replacen("\"args\": {", &format!("\"args\": {{\"deep\": {deep},"), 1);
     std::fs::write(&stub, nested_args).unwrap();
-    scenario.child("child_asks_for_facts").run().success();
-    assert_eq!(scenario.calls(), 1);
+    scenario.passes("child_asks_for_facts", None);
+    assert_eq!(scenario.calls().len(), 1);
 }
 
 // Read-only and unwritable folders ------------------------------------------------------
@@ -479,23 +420,19 @@ fn deeply_nested_json_fails_cleanly_where_it_is_read_and_is_skipped_elsewhere() 
 fn replay_works_from_a_read_only_folder() {
     use std::os::unix::fs::PermissionsExt;
     let scenario = Scenario::new();
-    scenario
-        .child("child_asks_for_a_capital")
-        .record("1")
-        .run()
-        .success();
+    scenario.passes("child_asks_for_a_capital", Some("1"));
     let read_only = |mode| {
         for path in [
-            scenario.stubs.path().join("reliability"),
-            scenario.folder("capital"),
+            scenario.stubs().join("reliability"),
+            scenario.folder("reliability::capital"),
         ] {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
         }
     };
     read_only(0o555);
-    let before = files_below(scenario.stubs.path());
-    scenario.child("child_asks_for_a_capital").run().success();
-    assert_eq!(files_below(scenario.stubs.path()), before);
+    let before = files_below(scenario.stubs());
+    scenario.passes("child_asks_for_a_capital", None);
+    assert_eq!(files_below(scenario.stubs()), before);
     read_only(0o755);
 }
 
@@ -504,13 +441,9 @@ fn recording_where_nothing_can_be_written_is_a_clear_error() {
     // A stub folder that can't be made: a file stands where a folder should be. (A folder
     // without write permission says the same, but root writes into those.)
     let scenario = Scenario::new();
-    let blocked = scenario.stubs.path().join("reliability");
+    let blocked = scenario.stubs().join("reliability");
     std::fs::write(&blocked, "a file in the way").unwrap();
-    let output = scenario
-        .child("child_asks_for_a_capital")
-        .record("1")
-        .run()
-        .failure();
+    let output = scenario.fails("child_asks_for_a_capital", Some("1"));
     assert!(
         output.contains("can't write the stub of `reliability::capital`"),
         "{output}"
