@@ -173,9 +173,16 @@ pub fn assert_committed_stubs_are_recorded_again(this_test: &str, module: &str) 
     let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("stubs")
         .join(module);
+    // As text, so that a difference reads as one.
+    let texts = |root: &Path| -> BTreeMap<PathBuf, String> {
+        files_below(root)
+            .into_iter()
+            .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+            .collect()
+    };
     assert_eq!(
-        files_below(&fresh.path().join(module)),
-        files_below(&committed),
+        texts(&fresh.path().join(module)),
+        texts(&committed),
         "a fresh recording differs from the committed stubs/{module}"
     );
 }

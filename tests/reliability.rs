@@ -5,7 +5,7 @@
 use cached_stubs::cached_stub;
 use cached_stubs_suite::{Scenario, files_below, log_real_call};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -61,6 +61,94 @@ async fn child_asks_from_eight_tasks_at_once() {
         1,
         "not one real call"
     );
+}
+
+static FLAKY_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Answers from the process it runs in; with `FAIL_FIRST` set, the first real call fails
+/// after a while, so that an identical call waits for it.
+#[cached_stub]
+fn flaky_answer(question: &str) -> Result<String, String> {
+    log_real_call(question);
+    if FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) == 0 && std::env::var_os("FAIL_FIRST").is_some() {
+        std::thread::sleep(Duration::from_millis(300));
+        return Err("the first call fails".to_string());
+    }
+    Ok(format!(
+        "{question} answered by process {}",
+        std::process::id()
+    ))
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_a_flaky_question_twice_at_once() {
+    let first = std::thread::spawn(|| flaky_answer("who?"));
+    std::thread::sleep(Duration::from_millis(50));
+    let second = std::thread::spawn(|| flaky_answer("who?"));
+    let mut answers = [first.join().unwrap(), second.join().unwrap()];
+    answers.sort();
+    let this_process = format!("who? answered by process {}", std::process::id());
+    assert_eq!(
+        answers,
+        [Ok(this_process), Err("the first call fails".to_string())]
+    );
+}
+
+#[test]
+fn under_record_all_a_call_waiting_for_a_failed_one_makes_its_own_and_never_replays_the_old_stub() {
+    let scenario = Scenario::new();
+    scenario.passes("child_asks_a_flaky_question_twice_at_once_setup", Some("1"));
+    let old = std::fs::read(scenario.only_stub("reliability::flaky_answer")).unwrap();
+    // The call that waited for the failed one must not take the stub of the earlier
+    // process for the answer of this one: it calls again, and records.
+    scenario
+        .child("child_asks_a_flaky_question_twice_at_once")
+        .record("all")
+        .env("FAIL_FIRST", "1")
+        .run()
+        .success();
+    assert_eq!(scenario.calls(), ["who?"; 3]);
+    let new = std::fs::read(scenario.only_stub("reliability::flaky_answer")).unwrap();
+    assert_ne!(old, new, "the stub was not recorded again");
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_a_flaky_question_twice_at_once_setup() {
+    assert!(flaky_answer("who?").is_ok());
+}
+
+static RETRIED: AtomicBool = AtomicBool::new(false);
+
+/// Calls itself once with the same arguments, as a retry loop written by recursion does.
+#[cached_stub]
+fn retried_answer(question: &str) -> String {
+    log_real_call(question);
+    if !RETRIED.swap(true, Ordering::SeqCst) {
+        return retried_answer(question);
+    }
+    format!("{question} answered on the second try")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_a_question_that_retries_itself() {
+    let (sender, answer) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(retried_answer("how?")));
+    let answer = answer
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the call inside its own recording deadlocked");
+    assert_eq!(answer, "how? answered on the second try");
+}
+
+#[test]
+fn a_call_made_inside_its_own_recording_does_not_wait_for_itself() {
+    let scenario = Scenario::new();
+    scenario.passes("child_asks_a_question_that_retries_itself", Some("1"));
+    assert_eq!(scenario.calls(), ["how?"; 2]);
+    scenario.passes("child_asks_a_question_that_retries_itself", None);
+    assert_eq!(scenario.calls(), ["how?"; 2], "the replay made a real call");
 }
 
 #[test]

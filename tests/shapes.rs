@@ -136,15 +136,43 @@ fn doubled_later(value: u32) -> impl Future<Output = u32> + Send {
     }
 }
 
+/// A future that outlives the arguments, as spawned work must: the call is looked up
+/// when made, so the future holds no borrow of them.
+#[cached_stub]
+fn echo_later(text: &str) -> impl Future<Output = String> + Send + 'static {
+    let owned = text.to_uppercase();
+    async move { owned }
+}
+
 #[tokio::test]
 async fn an_impl_future_replays_its_output() {
     assert_eq!(doubled_later(21).await, 42);
+    let spawned = tokio::spawn(echo_later(&String::from("spawned")));
+    assert_eq!(spawned.await.unwrap(), "SPAWNED");
 }
 
-/// Arguments bound by patterns are part of the key whole, named by position (`#1`, `#2`).
+/// Arguments bound by patterns are part of the key whole, named by position (`#1`); `_`
+/// can't change the result and is left out.
 #[cached_stub]
 fn span_length((start, end): (u32, u32), _: &str) -> u32 {
     end - start
+}
+
+/// Every instance of a generic `impl` shares one function: its `Self` type (`Named<u8>`,
+/// `Named<String>`) is part of the key.
+struct Named<T>(std::marker::PhantomData<T>);
+
+impl<T> Named<T> {
+    #[cached_stub]
+    fn describe(prefix: &str) -> String {
+        format!("{prefix} {}", std::any::type_name::<T>())
+    }
+}
+
+#[test]
+fn instances_of_a_generic_impl_have_stubs_of_their_own() {
+    assert_eq!(Named::<u8>::describe("a"), "a u8");
+    assert_eq!(Named::<String>::describe("a"), "a alloc::string::String");
 }
 
 /// `impl AsRef<str>` is hashed as the `str` it refers to; `impl Into<String>` as the
@@ -156,7 +184,9 @@ fn shout(text: impl AsRef<str>, suffix: impl Into<String>) -> String {
 
 #[test]
 fn patterns_and_impl_arguments_make_keys() {
+    // One stub: the `_` argument is not part of the key.
     assert_eq!(span_length((3, 10), "ignored"), 7);
+    assert_eq!(span_length((3, 10), "anything"), 7);
     assert_eq!(shout("hey", "!"), "HEY!");
     // A `String` and a `&str` of the same text make the same key: one stub serves both.
     assert_eq!(shout(String::from("hey"), String::from("!")), "HEY!");

@@ -132,6 +132,7 @@ impl<'a> Expansion<'a> {
                 continue;
             };
             match &*typed.pat {
+                Pat::Wild(_) => {}
                 Pat::Ident(pat) if pat.subpat.is_none() => {
                     if let Type::ImplTrait(impl_trait) = &mut *typed.ty
                         && self.shape.bounded.contains(&pat.ident)
@@ -170,21 +171,34 @@ impl<'a> Expansion<'a> {
         quote!(#lookup #on_step)
     }
 
-    /// A future: looked up when it is first polled, then replayed, or the real future run
-    /// and its output recorded.
+    /// A future, called as the original is: looked up, then, unless the stub replays at
+    /// once, the body run for the real future. Awaited, it gives the stub's output, or the
+    /// real output, recorded.
     fn future_body(&self, output_type: &TokenStream, boxed: bool) -> TokenStream {
-        let Expansion { run, output, .. } = self;
-        let lookup = self.lookup("lookup", output_type, Resolve::Await);
+        let Expansion {
+            step, run, output, ..
+        } = self;
+        let lookup = self.lookup("lookup", output_type, Resolve::Direct);
         let body = self.body();
+        let real = Ident::new("__cached_stubs_real", Span::mixed_site());
         let on_step = self.on_step(
             quote!(#output),
-            quote!(#run.finish((move || #body)().await)),
+            quote!(#run.finish(#real.expect("the real future, made when not replaying").await)),
         );
-        let future = quote!(async move { #lookup #on_step });
-        if boxed {
+        let future = quote!(async move { let #step = #step.await; #on_step });
+        let future = if boxed {
             quote!(::std::boxed::Box::pin(#future))
         } else {
             future
+        };
+        quote! {
+            #lookup
+            let #real = if #step.replays() {
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some((move || #body)())
+            };
+            #future
         }
     }
 
@@ -253,8 +267,14 @@ impl<'a> Expansion<'a> {
         }};
         // Every token of the call located at the return type, where rustc points.
         let function = Ident::new(function, self.return_span);
+        // A closure's type name tells the instances of a generic `impl` apart.
         let call = quote_spanned! {self.return_span=>
-            ::cached_stubs::__private::#function(#site, &[#(#args),*], #shape)
+            ::cached_stubs::__private::#function(
+                #site,
+                ::core::any::type_name_of_val(&|| ()),
+                &[#(#args),*],
+                #shape,
+            )
         };
         match resolve {
             Resolve::Direct => quote!(let #step = #call;),

@@ -18,8 +18,9 @@ pub(crate) struct Shape {
     pub(crate) output: Output,
     /// What the key hashes, in order: the unskipped arguments, then the generic parameters.
     pub(crate) key_args: Vec<KeyArg>,
-    /// Arguments bound by a pattern (`(a, b): (u32, u32)`, `_`): renamed in the signature, so
-    /// that the key can hash them whole, and destructured at the start of the body.
+    /// Arguments bound by a pattern (`(a, b): (u32, u32)`): renamed in the signature, so that
+    /// the key can hash them whole, and destructured at the start of the body. `_` is left
+    /// as it is, and out of the key.
     pub(crate) patterns: Vec<(Ident, Pat)>,
     /// `impl Trait` arguments hashed by their value (all but `impl AsRef<X>`, hashed as the
     /// `X` they refer to): in the record/replay version they get a `StubArg` bound too, so
@@ -124,11 +125,13 @@ impl Shape {
         let (name, value, span, ty) = match input {
             FnArg::Receiver(receiver) => (
                 "self".to_string(),
-                quote!(self),
+                receiver.self_token.to_token_stream(),
                 receiver.self_token.span,
                 None,
             ),
             FnArg::Typed(typed) => match &*typed.pat {
+                // The function can't read it, so it can't change the result.
+                Pat::Wild(_) => return Ok(format!("#{position}")),
                 Pat::Ident(pat) if pat.subpat.is_none() => {
                     let ident = &pat.ident;
                     (
@@ -251,6 +254,7 @@ fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> 
                 format!("`{option}` is given, but the function returns an `impl {kind:?}`");
             return Err(syn::Error::new_spanned(option, message));
         }
+        refuse_extra_bounds(ty, kind)?;
         let item = item.to_token_stream();
         return Ok(Output::Sequence(Sequence {
             kind,
@@ -281,6 +285,33 @@ fn output(output: &ReturnType, declared: Option<&Ident>) -> syn::Result<Output> 
         named,
         in_result,
     }))
+}
+
+/// The replayed sequence is a `Stream` or an `Iterator` and no more: it can't promise
+/// `DoubleEndedIterator`, `ExactSizeIterator` or `FusedStream`. The auto traits and
+/// lifetimes it has whenever the real sequence has them.
+fn refuse_extra_bounds(ty: &Type, kind: Kind) -> syn::Result<()> {
+    let Type::ImplTrait(impl_trait) = ty else {
+        return Ok(());
+    };
+    let kind = format!("{kind:?}");
+    let extra = impl_trait.bounds.iter().find(|bound| match bound {
+        TypeParamBound::Trait(bound) => bound.path.segments.last().is_none_or(|last| {
+            !(last.ident == kind || ["Send", "Sync", "Unpin"].iter().any(|t| last.ident == t))
+        }),
+        _ => false,
+    });
+    match extra {
+        Some(extra) => Err(syn::Error::new_spanned(
+            extra,
+            format!(
+                "#[cached_stub] replays this `impl {kind}` from its recorded items, which are \
+                 an `{kind}` and no more (`Send`, `Sync`, `Unpin` when the real one is): \
+                 remove this bound"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn kind_named(option: &Ident) -> Kind {
@@ -489,24 +520,24 @@ mod tests {
     }
 
     #[test]
-    fn patterns_are_keyed_by_position_and_impl_arguments_by_value() {
-        let function = "fn f(a: &str, (b, c): (u8, u8), _: u8, d: impl AsRef<str>, e: impl Into<String>) -> u8 { 1 }";
+    fn patterns_are_keyed_by_position_underscores_not_at_all_impl_arguments_by_value() {
+        let function = "fn f(a: &str, (b, c): (u8, u8), _: u8, [d]: [u8; 1], e: impl AsRef<str>, f: impl Into<String>) -> u8 { 1 }";
         let shape = shape(function, quote!()).unwrap();
-        assert_eq!(names(&shape), ["a", "#2", "#3", "d", "e"]);
+        assert_eq!(names(&shape), ["a", "#2", "#4", "e", "f"]);
         let renamed: Vec<_> = shape
             .patterns
             .iter()
             .map(|(renamed, _)| renamed.to_string())
             .collect();
-        assert_eq!(renamed, ["__cached_stubs_arg2", "__cached_stubs_arg3"]);
+        assert_eq!(renamed, ["__cached_stubs_arg2", "__cached_stubs_arg4"]);
         assert!(
             shape.key_args[3]
                 .value
                 .to_string()
-                .contains("AsRef < str >> :: as_ref (& d)")
+                .contains("AsRef < str >> :: as_ref (& e)")
         );
         let bounded: Vec<_> = shape.bounded.iter().map(ToString::to_string).collect();
-        assert_eq!(bounded, ["e"]);
+        assert_eq!(bounded, ["f"]);
     }
 
     #[test]

@@ -45,8 +45,10 @@ impl<T: Serialize + ?Sized> StubArg for T {
 /// The arguments as JSON, in declaration order. A value JSON can't hold (a `u128` beyond
 /// `u64`, a map keyed by structs) is shown as a string that says so: the key never depends
 /// on this form, only readers and miss messages do.
-pub(crate) fn to_json(args: &[Arg<'_>]) -> Vec<(&'static str, Value)> {
-    args.iter()
+pub(crate) fn to_json<'a>(
+    args: impl IntoIterator<Item = &'a Arg<'a>>,
+) -> Vec<(&'static str, Value)> {
+    args.into_iter()
         .map(|arg| {
             let json = arg.value.to_json().unwrap_or_else(|error| {
                 Value::String(format!("<not representable as JSON: {error}>"))
@@ -54,4 +56,63 @@ pub(crate) fn to_json(args: &[Arg<'_>]) -> Vec<(&'static str, Value)> {
             (arg.name, json)
         })
         .collect()
+}
+
+/// The `Self` type of the generic `impl` (or trait) an annotated function is in, from the
+/// `instance` the expansion hands over: the type name of a closure in its body, such as
+/// `app::Cache<u8>::get::{{closure}}` or `<app::Cache<u8> as app::Lookup>::get::{{closure}}`.
+/// `None` when `Self` has no generic arguments, or there is no `Self`. Every instance of a
+/// generic `impl` shares one function, folder and `Site`: only its type tells them apart.
+pub(crate) fn self_type(instance: &'static str) -> Option<&'static str> {
+    let mut path = instance;
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    // The last `::` outside angle brackets ends `Self` and starts the function's own name
+    // (`->` of a function pointer type is no bracket).
+    let (mut depth, mut end) = (0_usize, None);
+    let bytes = path.as_bytes();
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'<' => depth += 1,
+            b'>' if at == 0 || bytes[at - 1] != b'-' => depth = depth.saturating_sub(1),
+            b':' if depth == 0 && bytes.get(at + 1) == Some(&b':') => end = Some(at),
+            _ => {}
+        }
+    }
+    let owner = &path[..end?];
+    let unqualified = owner.strip_prefix('<').unwrap_or(owner);
+    unqualified.contains('<').then_some(owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::self_type;
+
+    #[test]
+    fn self_types_with_generic_arguments_are_found() {
+        let cases = [
+            ("app::Cache<u8>::get::{{closure}}", Some("app::Cache<u8>")),
+            (
+                "app::Cache<fn() -> u8>::get<alloc::string::String>::{{closure}}::{{closure}}",
+                Some("app::Cache<fn() -> u8>"),
+            ),
+            (
+                "<app::Cache<u8> as app::Lookup>::get::{{closure}}",
+                Some("<app::Cache<u8> as app::Lookup>"),
+            ),
+            (
+                "<app::Client as app::Ask<i8>>::ask::{{closure}}",
+                Some("<app::Client as app::Ask<i8>>"),
+            ),
+            ("<app::Client as app::Ask>::ask::{{closure}}", None),
+            ("app::Client::ask::{{closure}}", None),
+            ("app::parse<u16>::{{closure}}", None),
+            ("app::nested::parse::{{closure}}::{{closure}}", None),
+            ("main", None),
+        ];
+        for (instance, expected) in cases {
+            assert_eq!(self_type(instance), expected, "{instance}");
+        }
+    }
 }

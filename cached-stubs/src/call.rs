@@ -2,7 +2,7 @@
 
 use crate::args::{self, Arg};
 use crate::canonical;
-use crate::flight::{self, Landing, Leader, Seat};
+use crate::flight::{self, Landed, Landing, Leader, Seat};
 use crate::key::Key;
 use crate::message::{self, Miss, Note};
 use crate::mode::Mode;
@@ -61,16 +61,21 @@ pub struct Items<T> {
 /// In replay mode, when the stub is missing or stale; in every mode that reads stubs, when
 /// the stub can't be read or parsed. The real function is never called in those cases.
 #[track_caller]
-pub fn lookup<S: Shape<R>, R>(site: &'static Site, args: &[Arg<'_>], shape: S) -> Lookup<S, R>
+pub fn lookup<S: Shape<R>, R>(
+    site: &'static Site,
+    instance: &'static str,
+    args: &[Arg<'_>],
+    shape: S,
+) -> Lookup<S, R>
 where
     S::Stored: Recordable,
 {
     let _ = shape;
     let note = S::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
-    match look::<S::Stored>(site, args, Body::Output, note) {
+    match look::<S::Stored>(site, instance, args, Body::Output, note) {
         Found::Stub(stub, _) => Lookup::ready(Step::Replay(S::replayed(stub.body))),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
-        Found::Nothing(Some(recording)) => recording.board(landed::<S, R>),
+        Found::Nothing(Some(recording)) => recording.board(),
     }
 }
 
@@ -80,10 +85,12 @@ where
 ///
 /// # Panics
 ///
-/// As [`lookup`]; also when the stub's `offsets_ms` don't match its items.
+/// As [`lookup`]; also when the stub's `offsets_ms` are not one per item, in order, within
+/// an hour.
 #[track_caller]
 pub fn lookup_items<S: Shape<T>, T>(
     site: &'static Site,
+    instance: &'static str,
     args: &[Arg<'_>],
     shape: S,
 ) -> Step<S, Items<T>>
@@ -91,15 +98,12 @@ where
     S::Stored: Recordable,
 {
     let _ = shape;
-    match look::<Vec<S::Stored>>(site, args, Body::Items, Some(Note::EndedSequencesOnly)) {
+    let note = Some(Note::EndedSequencesOnly);
+    match look::<Vec<S::Stored>>(site, instance, args, Body::Items, note) {
         Found::Stub(stub, path) => {
-            if stub
-                .offsets_ms
-                .as_ref()
-                .is_some_and(|offsets| offsets.len() != stub.body.len())
+            if let Some(offsets_ms) = &stub.offsets_ms
+                && let Err(problem) = check_offsets(offsets_ms, stub.body.len())
             {
-                let problem =
-                    Problem::Broken("\"offsets_ms\" must have one offset per item".into());
                 panic!("{}", message::unreadable(site, &path, &problem));
             }
             Step::Replay(Items {
@@ -111,6 +115,29 @@ where
     }
 }
 
+/// The longest wait a replayed item may ask for: anything longer is a broken file, not a
+/// recording.
+const LONGEST_OFFSET_MS: u64 = 60 * 60 * 1000;
+
+/// Checks that a stub's `offsets_ms` can time its `items` items: one each, never going
+/// back, within [`LONGEST_OFFSET_MS`].
+fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Problem> {
+    let broken = |what: &str| Err(Problem::Broken(format!("\"offsets_ms\" must {what}")));
+    if offsets_ms.len() != items {
+        return broken("have one offset per item");
+    }
+    if offsets_ms.windows(2).any(|pair| pair[0] > pair[1]) {
+        return broken("never go down");
+    }
+    if offsets_ms
+        .last()
+        .is_some_and(|&last| last > LONGEST_OFFSET_MS)
+    {
+        return broken("stay within an hour (3600000)");
+    }
+    Ok(())
+}
+
 /// A looked-up call returning a value: its [`Step`], or, while an identical call records
 /// it in this process, the wait for that call to land.
 pub struct Lookup<S, R> {
@@ -120,11 +147,11 @@ pub struct Lookup<S, R> {
 enum Waiting<S, R> {
     /// Decided.
     Ready(Step<S, R>),
-    /// An identical call leads; once it lands, `then` replays what it recorded.
+    /// An identical call leads; once it lands, `then` replays what it recorded, if it did.
     Follows {
         landing: Landing,
         recording: Recording,
-        then: fn(Recording) -> Lookup<S, R>,
+        then: fn(Recording, Landed) -> Lookup<S, R>,
     },
 }
 
@@ -138,7 +165,15 @@ impl<S, R> Lookup<S, R> {
         }
     }
 
-    /// The step, blocking the thread while an identical call leads.
+    /// Whether the call replays without waiting for anything: the real function need not
+    /// even be started.
+    pub fn replays(&self) -> bool {
+        matches!(self.state, Some(Waiting::Ready(Step::Replay(_))))
+    }
+
+    /// The step, blocking the thread while an identical call leads. A call made inside the
+    /// leading call's own real call, on its thread, runs and records on its own instead:
+    /// waiting for its caller would never end.
     #[track_caller]
     pub fn wait(mut self) -> Step<S, R> {
         loop {
@@ -149,8 +184,12 @@ impl<S, R> Lookup<S, R> {
                     recording,
                     then,
                 } => {
-                    landing.flight().wait();
-                    self = then(recording);
+                    let flight = landing.flight();
+                    if flight.is_led_by_this_thread() {
+                        return Step::Run(Run::new(Some(recording)));
+                    }
+                    let landed = flight.wait();
+                    self = then(recording, landed);
                 }
             }
         }
@@ -170,8 +209,9 @@ impl<S, R> Future for Lookup<S, R> {
                     mut landing,
                     recording,
                     then,
-                } => {
-                    if Pin::new(&mut landing).poll(cx).is_pending() {
+                } => match Pin::new(&mut landing).poll(cx) {
+                    Poll::Ready(landed) => *this = then(recording, landed),
+                    Poll::Pending => {
                         this.state = Some(Waiting::Follows {
                             landing,
                             recording,
@@ -179,24 +219,27 @@ impl<S, R> Future for Lookup<S, R> {
                         });
                         return Poll::Pending;
                     }
-                    *this = then(recording);
-                }
+                },
             }
         }
     }
 }
 
-/// After the leading call landed: its stub, or, when it wrote none, a flight of our own.
+/// After the leading call landed: the stub it wrote, or, when it wrote none, a flight of
+/// our own. Only a stub written by the leader is replayed: under `RECORD=all` an older one
+/// on disk is no answer.
 #[track_caller]
-fn landed<S: Shape<R>, R>(recording: Recording) -> Lookup<S, R>
+fn landed<S: Shape<R>, R>(recording: Recording, landed: Landed) -> Lookup<S, R>
 where
     S::Stored: Recordable,
 {
-    let (site, path) = (recording.site, &recording.path);
-    match read_current::<S::Stored>(site, path, Body::Output) {
-        Current::Stub(stub) => Lookup::ready(Step::Replay(S::replayed(stub.body))),
-        Current::Missing | Current::Stale => recording.board(landed::<S, R>),
+    if landed == Landed::Wrote
+        && let Current::Stub(stub) =
+            read_current::<S::Stored>(recording.site, &recording.path, Body::Output)
+    {
+        return Lookup::ready(Step::Replay(S::replayed(stub.body)));
     }
+    recording.board()
 }
 
 /// What looking for a stub found.
@@ -210,6 +253,7 @@ enum Found<B> {
 #[track_caller]
 fn look<B: DeserializeOwned>(
     site: &'static Site,
+    instance: &'static str,
     args: &[Arg<'_>],
     body: Body,
     note: Option<Note>,
@@ -218,7 +262,11 @@ fn look<B: DeserializeOwned>(
     if mode == Mode::Passthrough {
         return Found::Nothing(None);
     }
-    let key = match Key::of(args) {
+    // In a generic `impl`, its `Self` type is part of the key, as a generic parameter is.
+    let self_type = args::self_type(instance);
+    let self_arg = self_type.as_ref().map(|name| args::arg("<Self>", name));
+    let args = || args.iter().chain(&self_arg);
+    let key = match Key::of(args()) {
         Ok(key) => key,
         Err(error) => panic!("{}", message::unhashable(site, &error)),
     };
@@ -230,7 +278,7 @@ fn look<B: DeserializeOwned>(
             Current::Stale => Miss::Stale,
         };
         if mode == Mode::Replay {
-            let args = args::to_json(args);
+            let args = args::to_json(args());
             let miss = match miss {
                 Miss::NoStub(_) => Miss::NoStub(nearest::find(site.folder(), &args)),
                 stale => stale,
@@ -238,7 +286,7 @@ fn look<B: DeserializeOwned>(
             panic!("{}", message::miss(site, &path, &args, &miss, note));
         }
     }
-    let args = args::to_json(args);
+    let args = args::to_json(args());
     Found::Nothing(Some(Recording {
         site,
         path,
@@ -318,17 +366,28 @@ impl<S> Run<S> {
 
 impl Recording {
     /// Boards the flight of this call's stub: leads it (and runs), or follows it and, once
-    /// it lands, goes on with `then`.
-    fn board<S, R>(mut self, then: fn(Recording) -> Lookup<S, R>) -> Lookup<S, R> {
+    /// it lands, replays what it wrote. A call that leads replays instead if an identical
+    /// call landed its stub since this one looked.
+    #[track_caller]
+    fn board<S: Shape<R>, R>(mut self) -> Lookup<S, R>
+    where
+        S::Stored: Recordable,
+    {
         let state = match flight::board(&self.path) {
             Seat::Leader(leader) => {
+                if Mode::current() != Mode::RecordAll
+                    && let Current::Stub(stub) =
+                        read_current::<S::Stored>(self.site, &self.path, Body::Output)
+                {
+                    return Lookup::ready(Step::Replay(S::replayed(stub.body)));
+                }
                 self.leader = Some(leader);
                 Waiting::Ready(Step::Run(Run::new(Some(self))))
             }
             Seat::Follower(flight) => Waiting::Follows {
                 landing: flight.landing(),
                 recording: self,
-                then,
+                then: landed::<S, R>,
             },
         };
         Lookup { state: Some(state) }
@@ -366,6 +425,70 @@ impl Recording {
         if let Err(error) = store::write(&self.path, &bytes) {
             panic!("{}", message::unwritable(site, &self.path, &error));
         }
+        if let Some(leader) = &self.leader {
+            leader.wrote();
+        }
         usage::note(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lookup, Recording, Run, Step, check_offsets};
+    use crate::mode::Mode;
+    use crate::shape::Plain;
+    use crate::site::Site;
+    use crate::stub_file::Problem;
+
+    /// A site whose stubs live in a folder of their own.
+    fn site(dir: &std::path::Path) -> &'static Site {
+        let dir = Box::leak(dir.to_string_lossy().into_owned().into_boxed_str());
+        Box::leak(Box::new(Site::new(
+            "call::tests::answer",
+            "call::tests",
+            "answer",
+            "0123456789abcdef0123456789abcdef",
+            Some(dir),
+            "/",
+        )))
+    }
+
+    fn recording(site: &'static Site) -> Recording {
+        Recording {
+            site,
+            path: site.folder().join("0123456789abcdef0123456789abcdef.json"),
+            args: Vec::new(),
+            leader: None,
+        }
+    }
+
+    #[test]
+    fn a_call_that_leads_replays_a_stub_landed_since_it_looked() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site(dir.path());
+        // This call looked and found nothing; then an identical one recorded.
+        let late = recording(site);
+        Run::<Plain>::new(Some(recording(site))).finish(String::from("recorded"));
+        let lookup: Lookup<Plain, String> = late.board();
+        if Mode::current() == Mode::RecordAll {
+            return assert!(!lookup.replays(), "RECORD=all records every call");
+        }
+        match lookup.wait() {
+            Step::Replay(answer) => assert_eq!(answer, "recorded"),
+            Step::Run(_) => panic!("the stub landed since the call looked is called again"),
+        }
+    }
+
+    #[test]
+    fn offsets_time_every_item_in_order_within_an_hour() {
+        let broken = |offsets: &[u64], items| match check_offsets(offsets, items) {
+            Err(Problem::Broken(why)) => why,
+            other => panic!("{offsets:?} for {items} items: {other:?}"),
+        };
+        assert!(check_offsets(&[], 0).is_ok());
+        assert!(check_offsets(&[0, 0, 40, 3_600_000], 4).is_ok());
+        assert!(broken(&[0, 40], 3).contains("one offset per item"));
+        assert!(broken(&[0, 40, 39], 3).contains("never go down"));
+        assert!(broken(&[0, 3_600_001], 2).contains("within an hour"));
     }
 }

@@ -2,6 +2,9 @@
 //! call. The first to board a stub's flight leads and makes the call; the others wait for it
 //! to land (a thread blocks, a task awaits) and then replay the stub it wrote. A leader that
 //! wrote nothing (its call returned an `Err`, or panicked) lets the next one lead.
+//!
+//! A leading future holds its flight until it is dropped: one kept but never polled holds up
+//! the identical calls behind it, as a held lock would.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -9,22 +12,35 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+use std::thread::ThreadId;
 
 /// The flights in the air, by stub path.
 static FLIGHTS: LazyLock<Mutex<HashMap<PathBuf, Arc<Flight>>>> = LazyLock::new(Mutex::default);
 
 /// One real call under way, that others may wait for.
-#[derive(Default)]
 pub(crate) struct Flight {
     state: Mutex<State>,
     landed: Condvar,
+    /// The thread the leader boarded on.
+    leader: ThreadId,
 }
 
 #[derive(Default)]
 struct State {
-    landed: bool,
+    landed: Option<Landed>,
+    /// Whether the leader wrote its stub, should it land now.
+    wrote: bool,
     /// Tasks waiting for the landing.
     wakers: Vec<Waker>,
+}
+
+/// How a flight ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Landed {
+    /// The leader wrote its stub, for the others to replay.
+    Wrote,
+    /// The leader wrote nothing: its call returned an `Err`, panicked or was dropped.
+    Empty,
 }
 
 /// A seat on the flight of a stub.
@@ -41,7 +57,11 @@ pub(crate) fn board(path: &Path) -> Seat {
     if let Some(flight) = flights.get(path) {
         return Seat::Follower(Arc::clone(flight));
     }
-    let flight = Arc::new(Flight::default());
+    let flight = Arc::new(Flight {
+        state: Mutex::default(),
+        landed: Condvar::new(),
+        leader: std::thread::current().id(),
+    });
     flights.insert(path.to_path_buf(), Arc::clone(&flight));
     Seat::Leader(Leader {
         path: path.to_path_buf(),
@@ -55,12 +75,23 @@ pub(crate) struct Leader {
     flight: Arc<Flight>,
 }
 
+impl Leader {
+    /// Notes that the stub is written: the others replay it once this lands.
+    pub(crate) fn wrote(&self) {
+        lock(&self.flight.state).wrote = true;
+    }
+}
+
 impl Drop for Leader {
     fn drop(&mut self) {
         lock(&FLIGHTS).remove(&self.path);
         let wakers = {
             let mut state = lock(&self.flight.state);
-            state.landed = true;
+            state.landed = Some(if state.wrote {
+                Landed::Wrote
+            } else {
+                Landed::Empty
+            });
             std::mem::take(&mut state.wakers)
         };
         self.flight.landed.notify_all();
@@ -70,12 +101,19 @@ impl Drop for Leader {
 
 impl Flight {
     /// Blocks the thread until the flight lands.
-    pub(crate) fn wait(&self) {
+    pub(crate) fn wait(&self) -> Landed {
         let state = lock(&self.state);
-        let _landed = self
+        let state = self
             .landed
-            .wait_while(state, |state| !state.landed)
+            .wait_while(state, |state| state.landed.is_none())
             .unwrap_or_else(PoisonError::into_inner);
+        state.landed.expect("waited for the landing")
+    }
+
+    /// Whether the leader boarded on this thread: waiting here for its landing would block
+    /// the call it waits for, if this call is made inside it.
+    pub(crate) fn is_led_by_this_thread(&self) -> bool {
+        self.leader == std::thread::current().id()
     }
 
     /// A future that is ready when the flight lands.
@@ -95,12 +133,12 @@ impl Landing {
 }
 
 impl Future for Landing {
-    type Output = ();
+    type Output = Landed;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Landed> {
         let mut state = lock(&self.0.state);
-        if state.landed {
-            return Poll::Ready(());
+        if let Some(landed) = state.landed {
+            return Poll::Ready(landed);
         }
         if !state.wakers.iter().any(|waker| waker.will_wake(cx.waker())) {
             state.wakers.push(cx.waker().clone());
@@ -116,7 +154,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Seat, board};
+    use super::{Landed, Seat, board};
     use std::path::Path;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -135,7 +173,8 @@ mod tests {
         let waiter = {
             let landed = Arc::clone(&landed);
             std::thread::spawn(move || {
-                flight.wait();
+                assert!(!flight.is_led_by_this_thread());
+                assert_eq!(flight.wait(), Landed::Empty, "the leader wrote nothing");
                 assert!(landed.load(Ordering::SeqCst), "woke before the landing");
             })
         };
@@ -152,13 +191,17 @@ mod tests {
     #[test]
     fn a_task_awaits_the_landing() {
         let path = Path::new("/flights/two.json");
-        let leader = board(path);
+        let Seat::Leader(leader) = board(path) else {
+            panic!("the first call leads");
+        };
         let Seat::Follower(flight) = board(path) else {
             panic!("a second call follows");
         };
+        assert!(flight.is_led_by_this_thread());
         let landing = std::thread::spawn(move || futures::executor::block_on(flight.landing()));
         std::thread::sleep(Duration::from_millis(20));
+        leader.wrote();
         drop(leader);
-        landing.join().unwrap();
+        assert_eq!(landing.join().unwrap(), Landed::Wrote);
     }
 }

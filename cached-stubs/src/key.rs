@@ -22,7 +22,7 @@ pub(crate) struct KeyError {
 
 impl Key {
     /// The key of a call: each argument's name, then its value, in declaration order.
-    pub(crate) fn of(args: &[Arg<'_>]) -> Result<Key, KeyError> {
+    pub(crate) fn of<'a>(args: impl IntoIterator<Item = &'a Arg<'a>>) -> Result<Key, KeyError> {
         // Deriving the key from the context string costs a hash: do it once.
         static HASHER: LazyLock<blake3::Hasher> =
             LazyLock::new(|| blake3::Hasher::new_derive_key(CONTEXT));

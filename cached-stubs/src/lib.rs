@@ -49,7 +49,8 @@ pub use mode::Mode;
 /// Records a function's result on the first call and replays it afterwards.
 ///
 /// The key of a call is a blake3 hash of its arguments' names and values (every argument,
-/// `self` included, unless listed in `skip(...)`, and the generic parameters); the stub also
+/// `self` included, unless listed in `skip(...)` or bound to `_`, and the generic
+/// parameters, `Self`'s in a generic `impl` included); the stub also
 /// stores a hash of the function's tokens, so editing the function makes its stubs stale.
 ///
 /// Options:
@@ -132,8 +133,10 @@ pub use mode::Mode;
 /// # Futures
 ///
 /// `fn -> impl Future<Output = T>` (and `Pin<Box<dyn Future<Output = T>>>`) records `T`.
-/// The call is looked up when the function is called; the real body runs, or the output is
-/// replayed, when the future is awaited.
+/// As in the original, the call happens when the function is called: the call is looked up
+/// and, unless its stub replays, the body runs and makes the real future. Awaiting gives
+/// the replayed output, or the real one, recorded. The returned future borrows only what
+/// the body's future does, so a `+ 'static` one can be spawned.
 ///
 /// ```
 /// use cached_stubs::cached_stub;
@@ -148,10 +151,12 @@ pub use mode::Mode;
 /// # Arguments
 ///
 /// Any serializable argument, owned or borrowed. An argument bound by a pattern is hashed
-/// whole, named by its position (`#1`, `#2`, …); name it to `skip` it. `impl AsRef<X>` is
-/// hashed as the `X` it refers to; any other `impl Trait` argument by its value, which the
-/// record/replay version bounds by `Serialize`, so callers pass serializable values. A
-/// generic function's type parameters are part of the key by their names.
+/// whole, named by its position (`#1`, `#2`, …); name it to `skip` it. An argument bound to
+/// `_` is left out. `impl AsRef<X>` is hashed as the `X` it refers to; any other
+/// `impl Trait` argument by its value, which the record/replay version bounds by
+/// `Serialize`, so callers pass serializable values. A generic function's type parameters
+/// are part of the key by their names, and so is `Self` in a generic `impl`, whose
+/// instances share one folder.
 ///
 /// ```
 /// use cached_stubs::cached_stub;

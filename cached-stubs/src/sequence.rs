@@ -8,7 +8,7 @@ use crate::canonical;
 use crate::message;
 use crate::shape::{Recordable, Shape};
 use crate::stub_file::NewBody;
-use crate::timing::{self, Clock};
+use crate::timing::{self, Clock, Timer};
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 use serde::Serialize;
@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Instant;
 
 pin_project! {
@@ -37,6 +37,7 @@ enum Flow<T> {
         items: std::vec::IntoIter<T>,
         offsets_ms: Option<std::vec::IntoIter<u64>>,
         clock: Clock,
+        timer: Timer,
     },
     /// Passes the real items on, keeping a copy of each (boxed: a replay stays small).
     Record(Box<Tee>),
@@ -66,6 +67,7 @@ impl<S, Sh, T> Stubbed<S, Sh, T> {
                 items: items.items.into_iter(),
                 offsets_ms: offsets_ms.map(Vec::into_iter),
                 clock: Clock::default(),
+                timer: Timer::default(),
             },
             shape: PhantomData,
         }
@@ -120,6 +122,7 @@ impl<T> Flow<T> {
             items,
             offsets_ms,
             clock,
+            ..
         } = self
         else {
             return None;
@@ -134,6 +137,13 @@ impl<T> Flow<T> {
             offsets_ms.next();
         }
         Some(Next::Item(items.next()))
+    }
+
+    /// Wakes the task polled with `waker` when the next recorded item is due.
+    fn wake_at(&mut self, due: Instant, waker: &Waker) {
+        if let Flow::Replay { timer, .. } = self {
+            timer.wake_at(due, waker);
+        }
     }
 
     /// Starts the recording clock at the first poll of the real sequence.
@@ -216,7 +226,7 @@ where
         match this.flow.replay_next() {
             Some(Next::Item(item)) => return Poll::Ready(item),
             Some(Next::At(due)) => {
-                timing::wake_at(due, cx.waker().clone());
+                this.flow.wake_at(due, cx.waker());
                 return Poll::Pending;
             }
             None => {}

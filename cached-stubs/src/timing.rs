@@ -3,7 +3,7 @@
 //! stream; tests leave it off, and files recorded without it carry no timings.
 
 use std::ffi::OsStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -65,19 +65,52 @@ impl Clock {
     }
 }
 
-/// Wakes `waker` at `deadline` from a thread of its own: a timer that needs no runtime.
-pub(crate) fn wake_at(deadline: Instant, waker: Waker) {
-    std::thread::spawn(move || {
-        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-        waker.wake();
-    });
+/// Wakes a task when a replayed item is due, from a thread of its own: a timer that needs no
+/// runtime. One thread per deadline, however often the task is polled before it.
+#[derive(Default)]
+pub(crate) struct Timer {
+    armed: Option<Instant>,
+    /// The waker of the latest poll, taken by the thread when it wakes it.
+    waker: Arc<Mutex<Option<Waker>>>,
+}
+
+impl Timer {
+    /// Wakes the task polled with `waker` at `deadline`.
+    pub(crate) fn wake_at(&mut self, deadline: Instant, waker: &Waker) {
+        let mut latest = lock(&self.waker);
+        match &mut *latest {
+            Some(latest) => latest.clone_from(waker),
+            None => *latest = Some(waker.clone()),
+        }
+        drop(latest);
+        if self.armed == Some(deadline) {
+            return;
+        }
+        self.armed = Some(deadline);
+        let latest = Arc::clone(&self.waker);
+        std::thread::spawn(move || {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            // A task woken since polls again, and leaves its waker again.
+            if let Some(waker) = lock(&latest).take() {
+                waker.wake();
+            }
+        });
+    }
+}
+
+/// Locks the waker, whatever a panicking holder left: a waker is always whole.
+fn lock(waker: &Mutex<Option<Waker>>) -> MutexGuard<'_, Option<Waker>> {
+    waker.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Clock, parse};
+    use super::{Clock, Timer, parse};
     use std::ffi::OsStr;
-    use std::time::Duration;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+    use std::time::{Duration, Instant};
 
     #[test]
     fn the_flag_is_off_unless_asked_for() {
@@ -98,5 +131,43 @@ mod tests {
         let start = clock.start();
         assert_eq!(clock.due(250), start + Duration::from_millis(250));
         assert!(clock.elapsed_ms() < 250);
+    }
+
+    /// Counts its wakes.
+    #[derive(Default)]
+    struct Wakes(AtomicUsize);
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl Wakes {
+        /// The wakes so far, once there are at least `at_least`, or after ten seconds.
+        fn count(&self, at_least: usize) -> usize {
+            let start = Instant::now();
+            while self.0.load(Ordering::SeqCst) < at_least && start.elapsed().as_secs() < 10 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn a_timer_wakes_once_per_deadline_however_often_it_is_polled() {
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut timer = Timer::default();
+        let deadline = Instant::now() + Duration::from_millis(20);
+        for _ in 0..100 {
+            timer.wake_at(deadline, &waker);
+        }
+        assert_eq!(wakes.count(1), 1);
+        // Any other thread would have woken it by now, at the same deadline.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(wakes.count(1), 1, "woken more than once");
+        timer.wake_at(Instant::now(), &waker);
+        assert_eq!(wakes.count(2), 2, "a new deadline wakes again");
     }
 }
