@@ -5,7 +5,9 @@
 use crate::key::Key;
 use crate::store;
 use crate::stub_file::{self, Body};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::io;
+use std::path::Path;
 
 /// The environment variable under which every replayed or recorded stub is logged.
 pub const USAGE_LOG: &str = crate::usage::VARIABLE;
@@ -20,6 +22,12 @@ pub fn is_temporary_name(name: &str) -> bool {
     store::is_temporary_name(name)
 }
 
+/// The bytes of the stub file at `path`, read as a replay reads them: from a regular file
+/// only (a pipe is an error, not a wait) and at most 64 MiB.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    store::read(path)?.ok_or_else(|| io::ErrorKind::NotFound.into())
+}
+
 /// A stub, as read without its types.
 pub struct Inspected {
     /// The path of the function that recorded it.
@@ -27,7 +35,7 @@ pub struct Inspected {
     /// The hash of that function's tokens when it recorded.
     pub source_hash: String,
     /// Its arguments, in declaration order.
-    pub args: Map<String, Value>,
+    pub args: Vec<(String, Value)>,
     /// What it recorded.
     pub body: InspectedBody,
 }
@@ -58,10 +66,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         Some(Value::String(text)) => Ok(text.clone()),
         _ => Err(format!("\"{field}\" is not a string")),
     };
-    let args = match whole.get("args") {
-        Some(Value::Object(args)) => args.clone(),
-        _ => return Err("\"args\" is not an object".to_string()),
-    };
+    let args = stub_file::recorded_args(bytes).ok_or("\"args\" is not an object")?;
     let body = match (body, replayed.body) {
         (Body::Output, output) => InspectedBody::Output(output),
         (Body::Items, Value::Array(items)) => InspectedBody::Items {

@@ -4,7 +4,7 @@
 use crate::key::Key;
 use crate::store;
 use crate::stub_file;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -45,13 +45,18 @@ pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Near
         .min_by_key(|nearest| nearest.differences.len())
 }
 
-fn differences(recorded: &Map<String, Value>, args: &[(&'static str, Value)]) -> Vec<Difference> {
+fn differences(recorded: &[(String, Value)], args: &[(&'static str, Value)]) -> Vec<Difference> {
+    let recorded_value = |name: &str| {
+        recorded
+            .iter()
+            .find_map(|(recorded, value)| (recorded == name).then_some(value))
+    };
     let changed = args
         .iter()
-        .filter(|(name, value)| recorded.get(*name) != Some(value))
+        .filter(|(name, value)| recorded_value(name) != Some(value))
         .map(|(name, value)| Difference {
             name: (*name).to_string(),
-            recorded: recorded.get(*name).cloned(),
+            recorded: recorded_value(name).cloned(),
             called: Some(value.clone()),
         });
     let dropped = recorded
@@ -104,7 +109,7 @@ mod tests {
 
     #[test]
     fn renamed_arguments_show_on_both_sides() {
-        let recorded = json!({"prompt": "hi"}).as_object().unwrap().clone();
+        let recorded = [("prompt".to_string(), json!("hi"))];
         let names: Vec<_> = differences(&recorded, &[("question", json!("hi"))])
             .into_iter()
             .map(|d| (d.name, d.recorded.is_some(), d.called.is_some()))

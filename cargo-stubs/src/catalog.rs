@@ -1,18 +1,23 @@
-//! What is in the stub folders: stubs by function, and the files that are no stubs.
+//! What is in the stub folders: stubs by function, the files that are no stubs, and what
+//! could not be walked.
 
-use cached_stubs::__cargo_stubs::{is_stub_name, is_temporary_name};
+use cached_stubs::__cargo_stubs::{Inspected, inspect, is_stub_name, is_temporary_name};
 use std::collections::BTreeMap;
+use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
 
-/// Every file below the stub roots.
+/// Every file below the stub roots, each listed once, under the innermost root holding it.
 #[derive(Default)]
 pub struct Catalog {
     /// The stubs of each function's folder.
     pub folders: BTreeMap<Folder, Vec<PathBuf>>,
     /// Temporary files a killed recording left.
     pub temporary: Vec<PathBuf>,
-    /// Files named neither as stubs nor as temporary files.
+    /// Files named neither as stubs nor as temporary files, hidden ones (`.gitkeep`) aside.
     pub strays: Vec<PathBuf>,
+    /// What the walk did not enter, and why: symbolic links, which no command follows (one
+    /// may loop, or lead out of the project), and what could not be read.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 /// A function's folder: `<root>/<module path>/<name>`.
@@ -24,7 +29,8 @@ pub struct Folder {
 }
 
 impl Folder {
-    /// The function the folder is for, as written in code: `tests::geo::capital`.
+    /// The folder as a function's path, `tests::geo::capital`: the path of the function
+    /// whose stubs it holds, but for the last part when that was renamed with `name = "..."`.
     pub fn function(&self) -> String {
         let parts: Vec<_> = self
             .relative
@@ -34,41 +40,60 @@ impl Folder {
         parts.join("::")
     }
 
+    /// The folder itself.
     pub fn path(&self) -> PathBuf {
         self.root.join(&self.relative)
     }
 }
 
 impl Catalog {
-    /// Walks the roots.
+    /// Walks the roots, canonical as [`Workspace::roots`](crate::workspace::Workspace) are:
+    /// a root inside another is walked as a root of its own, and left out of the other's walk.
     pub fn of(roots: &[PathBuf]) -> Catalog {
         let mut catalog = Catalog::default();
         for root in roots {
-            catalog.walk(root, root);
+            catalog.walk(roots, root, root);
         }
         catalog
     }
 
-    fn walk(&mut self, root: &Path, folder: &Path) {
-        let Ok(entries) = std::fs::read_dir(folder) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|entry| Some(entry.ok()?.path()))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let name = path
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if path.is_dir() {
-                self.walk(root, &path);
+    fn walk(&mut self, roots: &[PathBuf], root: &Path, folder: &Path) {
+        let mut entries: Vec<DirEntry> = Vec::new();
+        match std::fs::read_dir(folder) {
+            Ok(read) => {
+                for entry in read {
+                    match entry {
+                        Ok(entry) => entries.push(entry),
+                        Err(error) => self.unreadable(folder, &error),
+                    }
+                }
+            }
+            Err(error) => self.unreadable(folder, &error),
+        }
+        entries.sort_by_key(DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = match entry.file_type() {
+                Ok(kind) => kind,
+                Err(error) => {
+                    self.unreadable(&path, &error);
+                    continue;
+                }
+            };
+            if name.starts_with('.') && !is_temporary_name(&name) {
+                // Hidden: the user's (`.gitkeep`, `.gitattributes`); no stub folder is.
+            } else if kind.is_symlink() {
+                let why = "a symbolic link, which cargo stubs does not follow";
+                self.skipped.push((path, why.to_string()));
+            } else if kind.is_dir() {
+                if !roots.contains(&path) {
+                    self.walk(roots, root, &path);
+                }
             } else if is_stub_name(&name) {
-                let relative = folder.strip_prefix(root).unwrap_or(folder).to_path_buf();
                 let folder = Folder {
                     root: root.to_path_buf(),
-                    relative,
+                    relative: folder.strip_prefix(root).unwrap_or(folder).to_path_buf(),
                 };
                 self.folders.entry(folder).or_default().push(path);
             } else if is_temporary_name(&name) {
@@ -79,12 +104,31 @@ impl Catalog {
         }
     }
 
+    fn unreadable(&mut self, path: &Path, error: &std::io::Error) {
+        self.skipped
+            .push((path.to_path_buf(), format!("can't be read: {error}")));
+    }
+
+    /// Says on stderr what the walk skipped, for the commands that don't report it as a
+    /// problem: their stubs are neither listed, nor shown, nor pruned.
+    pub fn warn_skipped(&self) {
+        for (path, why) in &self.skipped {
+            eprintln!("cargo stubs: skipped {}: {why}", shown(path));
+        }
+    }
+
     /// Every stub, in order.
     pub fn stubs(&self) -> impl Iterator<Item = (&Folder, &PathBuf)> {
         self.folders
             .iter()
             .flat_map(|(folder, stubs)| stubs.iter().map(move |stub| (folder, stub)))
     }
+}
+
+/// The stub at `path`, read and checked as a replay would read it, or what is wrong with it.
+pub fn read(path: &Path) -> Result<Inspected, String> {
+    let bytes = cached_stubs::__cargo_stubs::read(path).map_err(|error| error.to_string())?;
+    inspect(&bytes)
 }
 
 /// A path as the user would type it: relative to the current folder when below it.

@@ -1,61 +1,170 @@
-//! `cargo stubs check`: every stub reads as a replay would read it and lies where its function
-//! looks for it, and nothing else is in the stub folders.
+//! `cargo stubs check`: every stub reads as a replay would read it and lies in a folder of
+//! its function's module, a folder that holds that function's stubs only, and nothing else is
+//! in the stub folders.
+//!
+//! A folder is `<module path>/<name>`, where the name is the function's or the one given
+//! with `name = "..."`, which no stub records: a folder named otherwise is taken for a
+//! rename, unless the same version of the function has stubs in a folder named after it.
 
 use crate::Stop;
-use crate::catalog::{Catalog, Folder, shown};
-use cached_stubs::__cargo_stubs::inspect;
+use crate::catalog::{self, Catalog, Folder, shown};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A readable stub: where it is, and the function and version that recorded it.
+struct Recorded<'a> {
+    folder: &'a Folder,
+    path: &'a Path,
+    function: String,
+    source_hash: String,
+}
 
 /// Prints the problems, if any, and says whether there were none.
 pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
-    let mut problems: Vec<(String, String)> = Vec::new();
-    for (folder, stub) in catalog.stubs() {
-        if let Err(problem) = check(folder, stub) {
-            problems.push((shown(stub), problem));
+    let mut problems: Vec<(PathBuf, String)> = Vec::new();
+    let mut recorded = Vec::new();
+    for (folder, path) in catalog.stubs() {
+        match catalog::read(path) {
+            Ok(stub) => recorded.push(Recorded {
+                folder,
+                path,
+                function: stub.function,
+                source_hash: stub.source_hash,
+            }),
+            Err(problem) => problems.push((path.clone(), problem)),
         }
     }
+    problems.extend(outside_their_module(&recorded));
+    problems.extend(shared_folders(&recorded));
+    problems.extend(versions_in_two_folders(&recorded));
     for temporary in &catalog.temporary {
         let problem = "a temporary file left by a recording that was interrupted: delete it";
-        problems.push((shown(temporary), problem.to_string()));
+        problems.push((temporary.clone(), problem.to_string()));
     }
     for stray in &catalog.strays {
         let problem = "not a stub: stub files are named `<32 hex digits>.json`";
-        problems.push((shown(stray), problem.to_string()));
+        problems.push((stray.clone(), problem.to_string()));
     }
+    problems.extend(catalog.skipped.iter().cloned());
     if problems.is_empty() {
         let (stubs, functions) = (catalog.stubs().count(), catalog.folders.len());
         writeln!(
             out,
-            "{stubs} stubs of {functions} functions: all readable, in the current format, where their functions look for them"
+            "{stubs} stubs of {functions} functions: all readable, in the current format, in folders of their modules, one function per folder"
         )?;
         return Ok(true);
     }
+    problems.sort();
     writeln!(out, "{} problems in the stubs:", problems.len())?;
     for (path, problem) in &problems {
-        writeln!(out, "  {path}: {problem}")?;
+        writeln!(out, "  {}: {problem}", shown(path))?;
     }
     Ok(false)
 }
 
-fn check(folder: &Folder, stub: &Path) -> Result<(), String> {
-    let metadata = std::fs::metadata(stub).map_err(|error| error.to_string())?;
-    if !metadata.is_file() {
-        return Err("not a regular file".to_string());
+/// `my_crate::llm::answer` as `("my_crate::llm", "answer")`.
+fn split(function: &str) -> (&str, &str) {
+    function.rsplit_once("::").unwrap_or(("", function))
+}
+
+/// Stubs in a folder of another module than their function's: no replay reads them.
+fn outside_their_module(recorded: &[Recorded]) -> Vec<(PathBuf, String)> {
+    let mut problems = Vec::new();
+    for stub in recorded {
+        let folder = stub.folder.function();
+        let (module, _) = split(&stub.function);
+        let (folder_module, _) = split(&folder);
+        if module == folder_module {
+            continue;
+        }
+        let mut problem = format!(
+            "recorded by `{}`, but in the folder of `{folder}`",
+            stub.function
+        );
+        if let Some(hint) = root_hint(stub.folder, module, folder_module) {
+            problem = format!("{problem}; {hint}");
+        }
+        problems.push((stub.path.to_path_buf(), problem));
     }
-    let bytes = std::fs::read(stub).map_err(|error| error.to_string())?;
-    let recorded = inspect(&bytes)?;
-    // The folder is `<module path>/<name>`; the name may be the attribute's `name = "..."`.
-    let module_of = |path: &str| {
-        path.rsplit_once("::")
-            .map_or(String::new(), |(module, _)| module.to_string())
-    };
-    if module_of(&recorded.function) != module_of(&folder.function()) {
-        return Err(format!(
-            "recorded by `{}`, but in the folder of `{}`",
-            recorded.function,
-            folder.function()
+    problems
+}
+
+/// When the stub is in its module's folder as seen from another root, which one.
+fn root_hint(folder: &Folder, module: &str, folder_module: &str) -> Option<String> {
+    // `dir = "stubs/sub"` puts a function's folders in `stubs/sub`, a stub folder of its own.
+    if let Some(prefix) = folder_module.strip_suffix(&format!("::{module}")) {
+        let root = folder.root.join(prefix.replace("::", "/"));
+        return Some(format!(
+            "for a function with `dir = \"...\"`, pass `--dir {}`",
+            shown(&root)
         ));
     }
-    Ok(())
+    // `--dir stubs/app`: the folder of module `app`, given as a stub folder.
+    let module_folder: PathBuf = module.split("::").collect();
+    let parent = folder.relative.parent().unwrap_or(Path::new(""));
+    folder.root.join(parent).ends_with(module_folder).then(|| {
+        format!(
+            "`--dir {}` names the folder of a module, not a stub folder",
+            shown(&folder.root)
+        )
+    })
+}
+
+/// Folders holding the stubs of more than one function: a function reads the others' as
+/// stale, or, recorded again, overwrites them.
+fn shared_folders(recorded: &[Recorded]) -> Vec<(PathBuf, String)> {
+    let mut functions: BTreeMap<&Folder, BTreeSet<&str>> = BTreeMap::new();
+    for stub in recorded {
+        functions
+            .entry(stub.folder)
+            .or_default()
+            .insert(&stub.function);
+    }
+    functions
+        .into_iter()
+        .filter(|(_, functions)| functions.len() > 1)
+        .map(|(folder, functions)| {
+            let names: Vec<String> = functions.iter().map(|name| format!("`{name}`")).collect();
+            let problem = format!(
+                "holds the stubs of {} functions, {}: each function has a folder of its own",
+                names.len(),
+                names.join(", ")
+            );
+            (folder.path(), problem)
+        })
+        .collect()
+}
+
+/// Stubs of one version of a function (its path and source hash) found in two folders: one
+/// function has one folder. The folder named after the function is taken for its own; when
+/// none is, every copy is reported.
+fn versions_in_two_folders(recorded: &[Recorded]) -> Vec<(PathBuf, String)> {
+    let mut folders: BTreeMap<(&str, &str), BTreeSet<&Folder>> = BTreeMap::new();
+    for stub in recorded {
+        let version = (stub.function.as_str(), stub.source_hash.as_str());
+        folders.entry(version).or_default().insert(stub.folder);
+    }
+    let mut problems = Vec::new();
+    for stub in recorded {
+        let (_, name) = split(&stub.function);
+        if stub.folder.relative.file_name() == Some(OsStr::new(name)) {
+            continue;
+        }
+        let others: Vec<String> = folders[&(stub.function.as_str(), stub.source_hash.as_str())]
+            .iter()
+            .filter(|other| other.relative != stub.folder.relative)
+            .map(|other| shown(&other.path()))
+            .collect();
+        if !others.is_empty() {
+            let problem = format!(
+                "the same version of `{}` has stubs in {}: one function keeps its stubs in one folder",
+                stub.function,
+                others.join(", ")
+            );
+            problems.push((stub.path.to_path_buf(), problem));
+        }
+    }
+    problems
 }

@@ -32,6 +32,8 @@ enum Cargo {
 #[command(version)]
 struct Stubs {
     /// Another folder of stubs, for functions recorded with `dir = "..."` (may be repeated).
+    /// A folder inside another (`--dir stubs/sub`) is a stub folder of its own: the stubs
+    /// below it are its, not the outer folder's.
     #[arg(long = "dir", global = true, value_name = "FOLDER")]
     dirs: Vec<PathBuf>,
 
@@ -52,8 +54,8 @@ enum Command {
         /// A stub file, a function's folder, or a function's path (`geo::capital`).
         target: String,
     },
-    /// Whether every stub reads as a replay reads it and lies where its function looks for
-    /// it; exits with 1 and lists the problems otherwise.
+    /// Whether every stub reads as a replay reads it, in a folder of its function's module
+    /// that holds no other function's stubs; exits with 1 and lists the problems otherwise.
     Check,
     /// Runs every test (`cargo test --workspace`) with usage logging on and, after a green
     /// run only, deletes the stubs no test used.
@@ -61,7 +63,12 @@ enum Command {
         /// Print the unused stubs, delete nothing.
         #[arg(long)]
         dry_run: bool,
-        /// More arguments for `cargo test`, after `--`; none that leaves tests out.
+        /// Delete even when that empties a stub folder, which prune otherwise refuses: it is
+        /// also what tests that logged nothing look like.
+        #[arg(long)]
+        force: bool,
+        /// More arguments for `cargo test`, after `--`; none that leaves tests out or changes
+        /// what they run.
         #[arg(last = true, value_name = "CARGO TEST ARGS")]
         test_args: Vec<String>,
     },
@@ -109,13 +116,22 @@ fn main() -> ExitCode {
 /// Runs a command; `Ok(false)` when it found problems or the tests failed.
 fn run(stubs: Stubs, out: &mut dyn Write) -> Result<bool, Stop> {
     let workspace = Workspace::find(&stubs.dirs)?;
+    // What the walk skips is a problem to `check`, a warning to the others.
+    let catalog = || Catalog::of(&workspace.roots);
+    let warned = || {
+        let catalog = catalog();
+        catalog.warn_skipped();
+        catalog
+    };
     match stubs.command {
-        Command::List { json } => list::run(&Catalog::of(&workspace.roots), json, out)?,
-        Command::Show { target } => show::run(&Catalog::of(&workspace.roots), &target, out)?,
-        Command::Check => return check::run(&Catalog::of(&workspace.roots), out),
-        Command::Prune { dry_run, test_args } => {
-            return prune::run(&workspace, dry_run, &test_args, out);
-        }
+        Command::List { json } => list::run(&warned(), json, out)?,
+        Command::Show { target } => show::run(&warned(), &target, out)?,
+        Command::Check => return check::run(&catalog(), out),
+        Command::Prune {
+            dry_run,
+            force,
+            test_args,
+        } => return prune::run(&workspace, dry_run, force, &test_args, out),
     }
     Ok(true)
 }

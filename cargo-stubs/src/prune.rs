@@ -1,5 +1,12 @@
 //! `cargo stubs prune`: runs every test with the usage log on, and, after a green run only,
 //! deletes the stubs no test used.
+//!
+//! A stub is unused when no test logged it, so whatever keeps a test from running, or from
+//! logging, makes its stubs look unused. Hence: only arguments that change neither which
+//! tests run nor what they run are accepted; `RECORD` and `CACHED_STUBS_DIR` are set empty
+//! for the tests (as good as unset, and not overridden by a cargo `[env]` without `force`);
+//! and a run after which a stub folder would be emptied deletes nothing without `--force`,
+//! since that is what a missing log, or tests replaying stubs from elsewhere, look like.
 
 use crate::Stop;
 use crate::catalog::{Catalog, shown};
@@ -10,13 +17,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Arguments of `cargo test` that don't leave tests out, alone or with a value.
+/// Arguments of `cargo test` that change neither which tests run nor what they run, alone or
+/// with a value. Not `-p` or `--exclude`: a package's stubs may be used by another's tests.
+/// Not `--features`, `--release`, `--target`, `--config` or `--all-targets`: they change
+/// what is compiled, or leave doc tests out.
 const CARGO_FLAGS: &[&str] = &[
     "--workspace",
-    "--all-features",
-    "--no-default-features",
-    "--release",
-    "--all-targets",
     "--locked",
     "--offline",
     "--frozen",
@@ -26,17 +32,8 @@ const CARGO_FLAGS: &[&str] = &[
     "-q",
     "--quiet",
 ];
-const CARGO_OPTIONS: &[&str] = &[
-    "--features",
-    "-F",
-    "--profile",
-    "--target",
-    "-j",
-    "--jobs",
-    "--color",
-    "--config",
-];
-/// Arguments of the test harness (after `--`) that don't leave tests out.
+const CARGO_OPTIONS: &[&str] = &["-j", "--jobs", "--color"];
+/// Arguments of the test harness (after `--`) that leave no test out.
 const TEST_FLAGS: &[&str] = &[
     "--include-ignored",
     "--nocapture",
@@ -47,10 +44,11 @@ const TEST_FLAGS: &[&str] = &[
 ];
 const TEST_OPTIONS: &[&str] = &["--test-threads", "--color", "--format"];
 
-/// Runs the tests and prunes; says whether it could.
+/// Runs the tests and prunes; says whether the tests passed.
 pub fn run(
     workspace: &Workspace,
     dry_run: bool,
+    force: bool,
     test_args: &[String],
     out: &mut dyn Write,
 ) -> Result<bool, Stop> {
@@ -72,8 +70,8 @@ pub fn run(
         .args(["test", "--workspace"])
         .args(test_args)
         .env(USAGE_LOG, &log)
-        .env_remove("RECORD")
-        .env_remove("CACHED_STUBS_DIR")
+        .env("RECORD", "")
+        .env("CACHED_STUBS_DIR", "")
         .status()
         .map_err(|error| format!("can't run `cargo test`: {error}"))?;
     if !status.success() {
@@ -81,12 +79,18 @@ pub fn run(
         return Ok(false);
     }
 
-    let used = used_stubs(&log);
+    let used = used_stubs(&log)?;
+    let missing_log = used.is_none().then_some(log.as_path());
+    let used = used.unwrap_or_default();
     let catalog = Catalog::of(&workspace.roots);
+    catalog.warn_skipped();
+    if !force {
+        refuse_emptying(&workspace.roots, &catalog, &used, missing_log)?;
+    }
     let unused: Vec<&PathBuf> = catalog
         .stubs()
         .map(|(_, stub)| stub)
-        .filter(|stub| std::fs::canonicalize(stub).is_ok_and(|stub| !used.contains(&stub)))
+        .filter(|stub| !used.contains(*stub))
         .collect();
     for stub in &unused {
         writeln!(
@@ -113,7 +117,8 @@ pub fn run(
     Ok(true)
 }
 
-/// Refuses arguments that may leave tests out: a stub only they use would look unused.
+/// Refuses arguments that may leave tests out or change what they run: a stub only the
+/// tests left out use would look unused.
 fn refuse_filters(args: &[String]) -> Result<(), Stop> {
     let split = args
         .iter()
@@ -138,22 +143,101 @@ fn refuse_filters(args: &[String]) -> Result<(), Stop> {
                 continue;
             }
             return Err(Stop::Message(format!(
-                "`{arg}` may leave tests out, and the stubs only they use would look unused: prune \
-                 runs every test (`cargo test --workspace`) or deletes nothing"
+                "`{arg}` may leave tests out or change what they run, and the stubs only those \
+                 tests use would look unused: prune runs every test as `cargo test --workspace` \
+                 runs it, or deletes nothing"
             )));
         }
     }
     Ok(())
 }
 
-/// The stubs the log names, as canonical paths.
-fn used_stubs(log: &Path) -> HashSet<PathBuf> {
-    let bytes = std::fs::read(log).unwrap_or_default();
-    bytes
+/// Refuses to empty a stub folder of every stub it holds, which is also what a run that
+/// logged nothing, or replayed stubs from elsewhere, looks like; `missing_log` is the log
+/// when no test wrote it.
+fn refuse_emptying(
+    roots: &[PathBuf],
+    catalog: &Catalog,
+    used: &HashSet<PathBuf>,
+    missing_log: Option<&Path>,
+) -> Result<(), Stop> {
+    let emptied: Vec<String> = roots
+        .iter()
+        .filter(|root| {
+            let mut stubs = catalog
+                .stubs()
+                .filter(|(folder, _)| folder.root == **root)
+                .peekable();
+            stubs.peek().is_some() && stubs.all(|(_, stub)| !used.contains(stub))
+        })
+        .map(|root| shown(root))
+        .collect();
+    if emptied.is_empty() {
+        return Ok(());
+    }
+    let folders = emptied.join(", ");
+    let why = match missing_log {
+        Some(log) => format!(
+            "no test replayed or recorded a stub (the usage log {} was never written), so every \
+             stub in {folders} looks unused",
+            log.display()
+        ),
+        None => format!("no test used a stub in {folders}"),
+    };
+    Err(Stop::Message(format!(
+        "{why}. Deleting them all is more likely a mistake than what you want, so nothing was \
+         deleted. The stubs tests use don't reach the log when the tests run elsewhere (a \
+         custom runner, cross, Docker), in child processes started with `env_clear`, under a \
+         cargo `[env]` that forces `RECORD=passthrough`, `CACHED_STUBS_DIR` or `{USAGE_LOG}`, \
+         or with another version of cached-stubs than this cargo-stubs ({}). If no test uses \
+         these stubs any more, `cargo stubs prune --force` deletes them.",
+        env!("CARGO_PKG_VERSION")
+    )))
+}
+
+/// The stubs the log names, as canonical paths; `None` when no test wrote the log.
+fn used_stubs(log: &Path) -> Result<Option<HashSet<PathBuf>>, String> {
+    let bytes = match std::fs::read(log) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(format!(
+                "can't read the usage log {}: {error}",
+                log.display()
+            ));
+        }
+    };
+    let lines: HashSet<&[u8]> = bytes
         .split(|byte| *byte == b'\n')
         .filter(|line| !line.is_empty())
-        .filter_map(|line| std::fs::canonicalize(String::from_utf8_lossy(line).as_ref()).ok())
-        .collect()
+        .collect();
+    let mut used = HashSet::new();
+    for line in lines {
+        let path = logged_path(line).ok_or_else(|| {
+            format!(
+                "the usage log {} names a path that can't be decoded: {}",
+                log.display(),
+                String::from_utf8_lossy(line)
+            )
+        })?;
+        // A stub deleted since, or one of a temporary folder, is no stub of ours.
+        used.extend(std::fs::canonicalize(path).ok());
+    }
+    Ok(Some(used))
+}
+
+/// A path as the runtime logs it: its bytes as the OS has them.
+#[cfg(unix)]
+fn logged_path(line: &[u8]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(std::ffi::OsStr::from_bytes(line).into())
+}
+
+/// A path as the runtime logs it: its bytes as the OS has them, which are UTF-8 unless the
+/// path isn't valid Unicode.
+#[cfg(not(unix))]
+fn logged_path(line: &[u8]) -> Option<PathBuf> {
+    std::str::from_utf8(line).ok().map(PathBuf::from)
 }
 
 /// Removes the folders a deletion left empty, up to the stub root.
@@ -164,5 +248,18 @@ fn remove_empty_folders(stub: &Path, roots: &[PathBuf]) {
             break;
         }
         folder = current.parent();
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::logged_path;
+    use std::os::unix::ffi::OsStrExt;
+
+    #[test]
+    fn a_logged_path_keeps_bytes_that_are_no_utf8() {
+        let line = b"/stubs/caf\xe9/0123456789abcdef0123456789abcdef.json";
+        let path = logged_path(line).unwrap();
+        assert_eq!(path.as_os_str().as_bytes(), line);
     }
 }

@@ -1,39 +1,41 @@
 //! `cargo stubs show FILE|FUNCTION`: stubs, with their arguments and what they recorded.
 
 use crate::Stop;
-use crate::catalog::{Catalog, shown};
-use cached_stubs::__cargo_stubs::{InspectedBody, inspect};
+use crate::catalog::{self, Catalog, shown};
+use cached_stubs::__cargo_stubs::{Inspected, InspectedBody};
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+/// Shows the stub file `target`, or the stubs of the function or function folder `target`:
+/// those in a folder of that path, and those its function recorded, renamed folder or not.
 pub fn run(catalog: &Catalog, target: &str, out: &mut dyn Write) -> Result<(), Stop> {
-    let wanted = std::path::absolute(target).unwrap_or_else(|_| PathBuf::from(target));
-    if wanted.is_file() {
-        return show(&wanted, out);
+    // A path, however written (`stubs/app/../app/greet`), as the catalog's are.
+    let path = std::fs::canonicalize(target).ok();
+    if let Some(file) = path.as_ref().filter(|path| !path.is_dir()) {
+        return show(file, catalog::read(file), out);
     }
-    let files: Vec<&PathBuf> = catalog
-        .folders
-        .iter()
-        .filter(|(folder, _)| folder.function() == target || folder.path() == wanted)
-        .flat_map(|(_, stubs)| stubs)
-        .collect();
-    if files.is_empty() {
+    let mut found = false;
+    for (folder, stub) in catalog.stubs() {
+        let in_folder = folder.function() == target || path.as_ref() == Some(&folder.path());
+        let read = catalog::read(stub);
+        if in_folder || read.as_ref().is_ok_and(|read| read.function == target) {
+            show(stub, read, out)?;
+            found = true;
+        }
+    }
+    if !found {
         let message = format!(
             "no stub file, function or function folder `{target}`; `cargo stubs list` shows the functions"
         );
         return Err(Stop::Message(message));
     }
-    for file in files {
-        show(file, out)?;
-    }
     Ok(())
 }
 
-fn show(path: &Path, out: &mut dyn Write) -> Result<(), Stop> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("can't read {}: {error}", shown(path)))?;
-    let stub = inspect(&bytes).map_err(|error| format!("{}: {error}", shown(path)))?;
+/// Prints a stub read from `path`, or stops at what is wrong with it.
+fn show(path: &Path, read: Result<Inspected, String>, out: &mut dyn Write) -> Result<(), Stop> {
+    let stub = read.map_err(|error| format!("{}: {error}", shown(path)))?;
     writeln!(out, "{}", shown(path))?;
     writeln!(out, "  function:    {}", stub.function)?;
     writeln!(out, "  source hash: {}", stub.source_hash)?;

@@ -2,19 +2,22 @@
 //! `cargo metadata` describes it, and any folder given with `--dir`.
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace `cargo stubs` runs in.
 pub struct Workspace {
-    /// The stub folders to look in, existing or not.
+    /// The stub folders that exist, canonical (no `..`, no links), each once. One may lie
+    /// inside another, as a `dir = "stubs/sub"` folder lies in `stubs/`.
     pub roots: Vec<PathBuf>,
     /// Cargo's target directory, for the usage log.
     pub target: PathBuf,
 }
 
 impl Workspace {
-    /// Asks cargo about the workspace around the current folder.
+    /// Asks cargo about the workspace around the current folder; a `--dir` that does not
+    /// exist is an error, a member without `stubs/` is not.
     pub fn find(extra_dirs: &[PathBuf]) -> Result<Workspace, String> {
         let output = Command::new(cargo())
             .args(["metadata", "--format-version", "1", "--no-deps"])
@@ -28,18 +31,25 @@ impl Workspace {
         }
         let metadata: Value = serde_json::from_slice(&output.stdout)
             .map_err(|error| format!("`cargo metadata` printed no JSON: {error}"))?;
-        let mut roots: Vec<PathBuf> = metadata["packages"]
+        let members = metadata["packages"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|package| package["manifest_path"].as_str())
-            .filter_map(|manifest| Some(PathBuf::from(manifest).parent()?.join("stubs")))
-            .collect();
-        roots.extend(
-            extra_dirs
-                .iter()
-                .map(|dir| std::path::absolute(dir).unwrap_or_else(|_| dir.clone())),
-        );
+            .filter_map(|manifest| Some(Path::new(manifest).parent()?.join("stubs")));
+        let mut roots = Vec::new();
+        for member in members {
+            match std::fs::canonicalize(&member) {
+                Ok(root) => roots.push(root),
+                Err(error) if error.kind() == ErrorKind::NotFound => {}
+                Err(error) => return Err(format!("{}: {error}", member.display())),
+            }
+        }
+        for dir in extra_dirs {
+            let root = std::fs::canonicalize(dir)
+                .map_err(|error| format!("--dir {}: {error}", dir.display()))?;
+            roots.push(root);
+        }
         roots.sort();
         roots.dedup();
         let target = metadata["target_directory"]

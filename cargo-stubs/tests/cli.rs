@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// A crate with two annotated functions and a test file for each.
+/// A crate with three annotated functions, one of them renamed, and two test files.
 struct Fixture {
     dir: tempfile::TempDir,
     /// Held for the fixture's life: see [`CARGO`].
@@ -30,6 +30,16 @@ pub fn greet(name: &str) -> String {
 pub fn shout(text: &str) -> String {
     text.to_uppercase()
 }
+
+pub mod inner {
+    use cached_stubs::cached_stub;
+
+    /// Recorded in `stubs/app/inner/renamed`.
+    #[cached_stub(name = "renamed")]
+    pub fn original(n: u32) -> u32 {
+        n + 1
+    }
+}
 "#;
 
 const GREET_TESTS: &str = r#"
@@ -37,6 +47,11 @@ const GREET_TESTS: &str = r#"
 fn greets() {
     assert_eq!(app::greet("Ada"), "Hello, Ada!");
     assert_eq!(app::greet("Bob"), "Hello, Bob!");
+}
+
+#[test]
+fn counts() {
+    assert_eq!(app::inner::original(1), 2);
 }
 "#;
 
@@ -133,16 +148,17 @@ impl Fixture {
         (status.code().expect("an exit code"), printed)
     }
 
-    /// The stub files below `stubs/`, relative to it.
+    /// The regular files below `stubs/`, relative to it, links not followed.
     fn stub_files(&self) -> Vec<String> {
         let mut files = Vec::new();
         let mut folders = vec![self.path("stubs")];
         while let Some(folder) = folders.pop() {
             for entry in std::fs::read_dir(&folder).into_iter().flatten() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
+                let entry = entry.unwrap();
+                let (path, kind) = (entry.path(), entry.file_type().unwrap());
+                if kind.is_dir() {
                     folders.push(path);
-                } else {
+                } else if kind.is_file() {
                     files.push(
                         path.strip_prefix(self.path("stubs"))
                             .unwrap()
@@ -156,8 +172,9 @@ impl Fixture {
         files
     }
 
-    fn stubs_of(&self, function: &str) -> Vec<PathBuf> {
-        let folder = self.path("stubs/app").join(function);
+    /// The stubs in `stubs/app/<folder>`.
+    fn stubs_of(&self, folder: &str) -> Vec<PathBuf> {
+        let folder = self.path("stubs/app").join(folder);
         std::fs::read_dir(folder)
             .unwrap()
             .map(|entry| entry.unwrap().path())
@@ -177,9 +194,10 @@ fn list_show_and_check_read_real_recordings() {
         .collect();
     assert_eq!(rows[0], ["function", "stubs", "size"]);
     assert_eq!(&rows[1][..2], ["app::greet", "2"]);
-    assert_eq!(&rows[2][..2], ["app::shout", "1"]);
+    assert_eq!(&rows[2][..2], ["app::inner::renamed", "1"]);
+    assert_eq!(&rows[3][..2], ["app::shout", "1"]);
     assert!(
-        rows[3].starts_with(&["3", "stubs", "of", "2", "functions,"]),
+        rows[4].starts_with(&["4", "stubs", "of", "3", "functions,"]),
         "{table}"
     );
 
@@ -208,6 +226,22 @@ fn list_show_and_check_read_real_recordings() {
         shown.contains("text: \"hey\"") && shown.contains("\"HEY\""),
         "{shown}"
     );
+    // A renamed function, by its own path; a folder, by a path with `..`.
+    let (code, shown) = fixture.stubs(&["show", "app::inner::original"]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("stubs/app/inner/renamed/")
+            && shown.contains("function:    app::inner::original")
+            && shown.contains("n: 1"),
+        "{shown}"
+    );
+    let (code, shown) = fixture.stubs(&["show", "stubs/app/../app/greet"]);
+    assert_eq!(code, 0, "{shown}");
+    assert_eq!(
+        shown.matches("function:    app::greet").count(),
+        2,
+        "{shown}"
+    );
     let (code, unknown) = fixture.stubs(&["show", "app::whisper"]);
     assert_eq!(code, 2);
     assert!(
@@ -215,23 +249,54 @@ fn list_show_and_check_read_real_recordings() {
         "{unknown}"
     );
 
+    // Hidden files are the user's, and not reported.
+    fixture.write("stubs/.gitattributes", "*.json linguist-generated\n");
+    fixture.write("stubs/app/shout/.gitkeep", "");
     let (code, checked) = fixture.stubs(&["check"]);
     assert_eq!(
         (code, checked.trim()),
         (
             0,
-            "3 stubs of 2 functions: all readable, in the current format, where their functions look for them"
+            "4 stubs of 3 functions: all readable, in the current format, in folders of their modules, one function per folder"
         )
     );
+
+    // `stubs/` named again with a `..` is one folder: each stub is listed once.
+    let (code, table) = fixture.stubs(&["--dir", "stubs/../stubs", "list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(table.contains("\n4 stubs of 3 functions,"), "{table}");
+
+    // The stubs of a function with `dir = "stubs/sub"` are in a stub folder inside
+    // `stubs/`: `check` says to name it, and then finds them in place, once.
+    std::fs::create_dir_all(fixture.path("stubs/sub/app")).unwrap();
+    std::fs::rename(
+        fixture.path("stubs/app/shout"),
+        fixture.path("stubs/sub/app/shout"),
+    )
+    .unwrap();
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(
+            "recorded by `app::shout`, but in the folder of `sub::app::shout`; for a function \
+             with `dir = \"...\"`, pass `--dir stubs/sub`"
+        ),
+        "{report}"
+    );
+    let (code, checked) = fixture.stubs(&["--dir", "stubs/sub", "check"]);
+    assert_eq!(code, 0, "{checked}");
+    assert!(checked.starts_with("4 stubs of 3 functions: "), "{checked}");
 }
 
+/// Unix only: it makes a symbolic link and a pipe.
+#[cfg(unix)]
 #[test]
 fn check_lists_every_problem_and_fails() {
     let fixture = Fixture::recorded();
     let greets = fixture.stubs_of("greet");
+    let renamed = fixture.stubs_of("inner/renamed").remove(0);
     let name = |path: &Path| path.file_name().unwrap().to_str().unwrap().to_string();
-    // A truncated stub, a temporary file left by a killed recording, a stub moved to
-    // another module's folder, and a file that is no stub.
+    // A truncated stub, and a temporary file left by a killed recording.
     let text = std::fs::read_to_string(&greets[0]).unwrap();
     std::fs::write(&greets[0], &text[..text.len() / 2]).unwrap();
     std::fs::write(
@@ -239,49 +304,102 @@ fn check_lists_every_problem_and_fails() {
         &text,
     )
     .unwrap();
-    let moved = fixture.path("stubs/elsewhere/greet").join(name(&greets[1]));
+    // A stub moved out of its module's folder, and one copied into another function's.
+    let moved = fixture.path("stubs/app/renamed").join(name(&renamed));
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
-    std::fs::rename(&greets[1], &moved).unwrap();
+    std::fs::rename(&renamed, &moved).unwrap();
+    let copied = fixture.path("stubs/app/shout").join(name(&greets[1]));
+    std::fs::copy(&greets[1], &copied).unwrap();
+    // A file that is no stub, a pipe named as a stub, a link that loops.
     fixture.write("stubs/app/notes.txt", "to do");
+    let pipe = fixture.path("stubs/app/greet/00000000000000000000000000000000.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("..", fixture.path("stubs/app/loop")).unwrap();
 
     let (code, report) = fixture.stubs(&["check"]);
     assert_eq!(code, 1, "{report}");
-    assert!(report.starts_with("4 problems in the stubs:"), "{report}");
+    assert!(report.starts_with("8 problems in the stubs:"), "{report}");
     for expected in [
         format!("{}: EOF while parsing", name(&greets[0])),
         "a temporary file left by a recording that was interrupted: delete it".to_string(),
         format!(
-            "elsewhere/greet/{}: recorded by `app::greet`, but in the folder of `elsewhere::greet`",
+            "stubs/app/renamed/{}: recorded by `app::inner::original`, but in the folder of `app::renamed`",
+            name(&renamed)
+        ),
+        "stubs/app/shout: holds the stubs of 2 functions, `app::greet`, `app::shout`".to_string(),
+        format!(
+            "stubs/app/shout/{}: the same version of `app::greet` has stubs in stubs/app/greet",
             name(&greets[1])
         ),
         "stubs/app/notes.txt: not a stub: stub files are named `<32 hex digits>.json`".to_string(),
+        "stubs/app/greet/00000000000000000000000000000000.json: it is not a regular file"
+            .to_string(),
+        "stubs/app/loop: a symbolic link, which cargo stubs does not follow".to_string(),
     ] {
         assert!(report.contains(&expected), "{expected:?} not in\n{report}");
     }
+
+    // `show` refuses the pipe rather than waiting on it; `list` follows no link.
+    let (code, shown) = fixture.stubs(&["show", pipe.to_str().unwrap()]);
+    assert_eq!(code, 2, "{shown}");
+    assert!(shown.contains("it is not a regular file"), "{shown}");
+    let (code, table) = fixture.stubs(&["list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(
+        table.contains("\n6 stubs of 3 functions,")
+            && table.contains("cargo stubs: skipped stubs/app/loop: a symbolic link"),
+        "{table}"
+    );
 }
 
 #[test]
 fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     let fixture = Fixture::recorded();
     let all = fixture.stub_files();
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 4);
 
-    // A run that may leave tests out deletes nothing.
-    let (code, refused) = fixture.stubs(&["prune", "--", "--test", "greet"]);
-    assert_eq!(code, 2, "{refused}");
-    assert!(
-        refused.contains("`--test` may leave tests out"),
-        "{refused}"
-    );
-    let (code, refused) = fixture.stubs(&["prune", "--", "--offline", "--", "shouts"]);
-    assert_eq!(code, 2, "{refused}");
-    assert!(
-        refused.contains("`shouts` may leave tests out"),
-        "{refused}"
-    );
+    // A run that may leave tests out, or change what they run, deletes nothing.
+    for (args, refused_arg) in [
+        (&["--", "--test", "greet"][..], "--test"),
+        (&["--", "-p", "app"], "-p"),
+        (&["--", "--exclude", "app"], "--exclude"),
+        (&["--", "--all-targets"], "--all-targets"),
+        (&["--", "--no-default-features"], "--no-default-features"),
+        (&["--", "--all-features"], "--all-features"),
+        (&["--", "--features", "x"], "--features"),
+        (&["--", "--features=x"], "--features=x"),
+        (&["--", "-F", "x"], "-F"),
+        (
+            &["--", "--config", "env.RECORD=\"passthrough\""],
+            "--config",
+        ),
+        (&["--", "--target", "x86_64-unknown-linux-gnu"], "--target"),
+        (&["--", "--release"], "--release"),
+        (&["--", "--profile", "dev"], "--profile"),
+        (&["--", "--offline", "--", "shouts"], "shouts"),
+        (&["--", "--offline", "--", "--ignored"], "--ignored"),
+    ] {
+        let (code, refused) = fixture.stubs(&[&["prune"], args].concat());
+        assert_eq!(code, 2, "{refused}");
+        assert!(
+            refused.contains(&format!("`{refused_arg}` may leave tests out")),
+            "{refused}"
+        );
+    }
 
-    // The tests of `shout` are gone: its stub is unused.
+    // The tests of `shout` are gone: its stub is unused. A cargo `[env]` that doesn't force
+    // its values changes nothing: prune sets `RECORD` and `CACHED_STUBS_DIR` itself.
     std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    fixture.write(
+        ".cargo/config.toml",
+        "[env]\nRECORD = \"passthrough\"\nCACHED_STUBS_DIR = \"nowhere\"\n",
+    );
     let (code, dry) = fixture.stubs(&["prune", "--dry-run", "--", "--offline"]);
     assert_eq!(code, 0, "{dry}");
     let shout = format!(
@@ -294,7 +412,7 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     );
     assert!(dry.contains(&format!("unused: {shout}")), "{dry}");
     assert!(
-        dry.contains("1 of 3 stubs unused; nothing deleted (--dry-run)"),
+        dry.contains("1 of 4 stubs unused; nothing deleted (--dry-run)"),
         "{dry}"
     );
     assert_eq!(fixture.stub_files(), all);
@@ -312,15 +430,79 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     );
     assert_eq!(fixture.stub_files(), all);
 
-    // A green run deletes it, and its emptied folder.
+    // A green run deletes it, and its emptied folder, once, though `--dir` names a folder
+    // inside `stubs/` with a `..`; it follows no link out of the project.
     fixture.write("tests/greet.rs", GREET_TESTS);
-    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    let outside = tempfile::tempdir().unwrap();
+    let outside_stub = outside
+        .path()
+        .join("linked/00000000000000000000000000000000.json");
+    std::fs::create_dir_all(outside_stub.parent().unwrap()).unwrap();
+    std::fs::write(&outside_stub, "{}").unwrap();
+    symlink_folder(outside.path(), &fixture.path("stubs/app/outside"));
+    let (code, pruned) =
+        fixture.stubs(&["--dir", "stubs/../stubs/app", "prune", "--", "--offline"]);
     assert_eq!(code, 0, "{pruned}");
+    assert_eq!(pruned.matches("deleted: ").count(), 1, "{pruned}");
     assert!(
         pruned.contains(&format!("deleted: {shout}"))
-            && pruned.contains("deleted 1 unused stubs of 3"),
+            && pruned.contains("deleted 1 unused stubs of 4")
+            && pruned.contains("skipped stubs/app/outside: a symbolic link"),
         "{pruned}"
     );
-    assert_eq!(fixture.stub_files().len(), 2);
+    assert_eq!(fixture.stub_files().len(), 3);
     assert!(!fixture.path("stubs/app/shout").exists());
+    assert!(outside_stub.exists());
+}
+
+/// A link to a folder, as each platform makes one.
+fn symlink_folder(original: &Path, link: &Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(original, link).unwrap();
+    #[cfg(windows)]
+    std::os::windows::fs::symlink_dir(original, link).unwrap();
+}
+
+#[test]
+fn prune_refuses_to_empty_a_stub_folder_unless_forced() {
+    let fixture = Fixture::recorded();
+    let all = fixture.stub_files();
+
+    // Tests that replay, or record, stubs from another folder use none of `stubs/`.
+    fixture.write(
+        ".cargo/config.toml",
+        "[env]\nRECORD = { value = \"1\", force = true }\n\
+         CACHED_STUBS_DIR = { value = \"elsewhere\", force = true, relative = true }\n",
+    );
+    let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 2, "{refused}");
+    assert!(
+        refused.contains("no test used a stub in stubs. Deleting them all")
+            && refused.contains("nothing was deleted")
+            && refused.contains("`cargo stubs prune --force` deletes them"),
+        "{refused}"
+    );
+    assert_eq!(fixture.stub_files(), all);
+
+    // Tests that log nothing: the log is never written.
+    fixture.write(
+        ".cargo/config.toml",
+        "[env]\nRECORD = { value = \"passthrough\", force = true }\n",
+    );
+    let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 2, "{refused}");
+    assert!(
+        refused.contains("no test replayed or recorded a stub (the usage log")
+            && refused.contains("was never written), so every stub in stubs looks unused"),
+        "{refused}"
+    );
+    assert_eq!(fixture.stub_files(), all);
+
+    let (code, forced) = fixture.stubs(&["prune", "--force", "--dry-run", "--", "--offline"]);
+    assert_eq!(code, 0, "{forced}");
+    assert!(
+        forced.contains("4 of 4 stubs unused; nothing deleted (--dry-run)"),
+        "{forced}"
+    );
+    assert_eq!(fixture.stub_files(), all);
 }
