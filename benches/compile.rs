@@ -1,9 +1,9 @@
 //! Compile cost: a crate of 50 functions with `#[cached_stub]` against the same crate
-//! without it, dependencies built already. A build of the crate (no `record-replay`: the
+//! without it, both loading cached-stubs, dependencies built already. A build of the crate (no `record-replay`: the
 //! function as written, the macro's own cost), its test build (the record/replay version,
 //! compiled), and a rebuild after editing one function.
 
-use cached_stubs_benches::{Row, median, print_table};
+use cached_stubs_benches::{Row, alternate, print_table};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -60,18 +60,9 @@ fn main() {
     );
 }
 
-/// Medians of five timings of each fixture, taken alternately.
+/// Medians of six timings of each fixture, taken in ABBA order.
 fn row(case: &str, plain: &Fixture, stubbed: &Fixture, time: impl Fn(&Fixture) -> f64) -> Row {
-    let (mut floors, mut subjects) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        floors.push(time(plain));
-        subjects.push(time(stubbed));
-    }
-    Row {
-        case: case.to_string(),
-        floor_ns: median(floors),
-        subject_ns: median(subjects),
-    }
+    alternate(case, 3, || time(plain), || time(stubbed))
 }
 
 /// A generated crate.
@@ -79,6 +70,7 @@ struct Fixture {
     name: String,
     dir: PathBuf,
     target: PathBuf,
+    annotated: bool,
     edits: std::cell::Cell<u32>,
 }
 
@@ -100,14 +92,19 @@ impl Fixture {
             name: name.to_string(),
             dir,
             target: target.to_path_buf(),
+            annotated,
             edits: std::cell::Cell::new(0),
         };
-        fixture.write_source(annotated, 0);
+        fixture.write_source();
         fixture
     }
 
-    fn write_source(&self, annotated: bool, edit: u32) {
-        let attribute = if annotated {
+    /// Writes the crate's source. Both crates load cached-stubs, so that a debug build of
+    /// either reuses its copies of generic std code (`fmt::format`, `to_vec`): a crate that
+    /// did not load it would compile its own, and build slower than with the attribute.
+    fn write_source(&self) {
+        let edit = self.edits.get();
+        let attribute = if self.annotated {
             "#[cached_stubs::cached_stub]\n"
         } else {
             ""
@@ -121,13 +118,13 @@ impl Fixture {
                 )
             })
             .collect();
-        std::fs::write(self.dir.join("src/lib.rs"), functions).unwrap();
+        let source = format!("use cached_stubs as _;\n\n{functions}");
+        std::fs::write(self.dir.join("src/lib.rs"), source).unwrap();
     }
 
     fn edit_one_function(&self) {
         self.edits.set(self.edits.get() + 1);
-        let source = std::fs::read_to_string(self.dir.join("src/lib.rs")).unwrap();
-        self.write_source(source.contains("cached_stub"), self.edits.get());
+        self.write_source();
     }
 
     fn cargo(&self, args: &[&str]) {

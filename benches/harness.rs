@@ -1,6 +1,7 @@
-//! The benchmarks' harness. A measurement is the median of many samples, taken in rounds
+//! The benchmarks' harness. A measurement is the median of many samples, taken in blocks
 //! that alternate a subject and its floor, so that both see the same machine at the same
 //! moment; what is reported is their ratio. Absolute times on these machines are noise.
+//! The tables it prints are what BENCHMARKS.md shows, and what `bench-ranges` reads back.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,18 +19,39 @@ impl Row {
     }
 }
 
-/// Median nanoseconds per call of `floor` and of `subject`, from 31 alternating samples,
-/// each a batch of calls long enough (about 2 ms) to read a clock around.
+/// Median nanoseconds per call of `floor` and of `subject`, from 32 samples of each taken
+/// as [`alternate`] takes them, each a batch of calls long enough (about 2 ms) to read a
+/// clock around.
 pub fn compare(case: impl Into<String>, mut floor: impl FnMut(), mut subject: impl FnMut()) -> Row {
     let batch = batch_size(&mut subject).max(batch_size(&mut floor));
     for _ in 0..3 {
         sample(&mut floor, batch);
         sample(&mut subject, batch);
     }
+    alternate(
+        case,
+        16,
+        || sample(&mut floor, batch),
+        || sample(&mut subject, batch),
+    )
+}
+
+/// Medians of `2 * blocks` timings of `floor` and of `subject`, taken in blocks of four:
+/// floor, subject, subject, floor (ABBA). Each comes first as often as the other, so that
+/// what favours the first or the second of a pair, or drifts during the run, falls on both
+/// alike.
+pub fn alternate(
+    case: impl Into<String>,
+    blocks: usize,
+    mut floor: impl FnMut() -> f64,
+    mut subject: impl FnMut() -> f64,
+) -> Row {
     let (mut floors, mut subjects) = (Vec::new(), Vec::new());
-    for _ in 0..31 {
-        floors.push(sample(&mut floor, batch));
-        subjects.push(sample(&mut subject, batch));
+    for _ in 0..blocks {
+        floors.push(floor());
+        subjects.push(subject());
+        subjects.push(subject());
+        floors.push(floor());
     }
     Row {
         case: case.into(),
@@ -63,24 +85,80 @@ fn sample(f: &mut impl FnMut(), batch: usize) -> f64 {
     started.elapsed().as_nanos() as f64 / batch as f64
 }
 
-pub fn median(mut values: Vec<f64>) -> f64 {
+/// The middle value, or the mean of the middle two.
+fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    let middle = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
 }
 
 /// Prints rows as a Markdown table, as BENCHMARKS.md shows them.
 pub fn print_table(title: &str, floor: &str, subject: &str, rows: &[Row]) {
-    println!("\n### {title}\n");
-    println!("| case | {floor} | {subject} | ratio |");
-    println!("|---|---:|---:|---:|");
-    for row in rows {
-        println!(
-            "| {} | {} | {} | {:.2} |",
-            row.case,
+    let rows = rows.iter().map(|row| {
+        [
+            row.case.clone(),
             time(row.floor_ns),
             time(row.subject_ns),
-            row.ratio()
-        );
+            format!("{:.2}", row.ratio()),
+        ]
+    });
+    Table {
+        title: title.to_string(),
+        columns: [floor.to_string(), subject.to_string()],
+        rows: rows.collect(),
+    }
+    .print();
+}
+
+/// A table as printed: its title, the names of its floor's and its subject's columns, and
+/// its rows of cells (the case, the floor's time, the subject's time, the ratio).
+pub struct Table {
+    pub title: String,
+    pub columns: [String; 2],
+    pub rows: Vec<[String; 4]>,
+}
+
+impl Table {
+    /// Prints it in Markdown.
+    pub fn print(&self) {
+        let [floor, subject] = &self.columns;
+        println!("\n### {}\n", self.title);
+        println!("| case | {floor} | {subject} | ratio |");
+        println!("|---|---:|---:|---:|");
+        for row in &self.rows {
+            println!("| {} |", row.join(" | "));
+        }
+    }
+
+    /// The tables that [`Table::print`] wrote into `text`.
+    pub fn parse(text: &str) -> Vec<Table> {
+        let mut tables: Vec<Table> = Vec::new();
+        for line in text.lines() {
+            if let Some(title) = line.strip_prefix("### ") {
+                tables.push(Table {
+                    title: title.to_string(),
+                    columns: Default::default(),
+                    rows: Vec::new(),
+                });
+            } else if let (Some(table), Some(cells)) = (
+                tables.last_mut(),
+                line.strip_prefix("| ")
+                    .and_then(|line| line.strip_suffix(" |")),
+            ) {
+                let cells: Vec<String> = cells.split(" | ").map(str::to_string).collect();
+                let [case, floor, subject, ratio] = cells.try_into().expect("four cells a row");
+                if case == "case" {
+                    table.columns = [floor, subject];
+                } else {
+                    table.rows.push([case, floor, subject, ratio]);
+                }
+            }
+        }
+        tables
     }
 }
 
@@ -92,6 +170,19 @@ pub fn time(ns: f64) -> String {
         ns if ns < 1_000_000_000.0 => format!("{:.1} ms", ns / 1_000_000.0),
         ns => format!("{:.2} s", ns / 1_000_000_000.0),
     }
+}
+
+/// The nanoseconds that a [`time`] stands for.
+pub fn nanoseconds(time: &str) -> f64 {
+    let (number, unit) = time.split_once(' ').expect("a number and a unit");
+    let unit = match unit {
+        "ns" => 1.0,
+        "µs" => 1_000.0,
+        "ms" => 1_000_000.0,
+        "s" => 1_000_000_000.0,
+        _ => panic!("no unit of time in {time:?}"),
+    };
+    number.parse::<f64>().expect("a number") * unit
 }
 
 /// Text of `bytes` bytes that reads like a model's answer.

@@ -1,7 +1,7 @@
 //! Whole processes: a program that replays one call against one that reads and parses the
 //! same stub file by hand. The difference is what replaying costs a program at start-up.
 
-use cached_stubs_benches::{Row, median, only_stub, print_table};
+use cached_stubs_benches::{alternate, only_stub, print_table};
 use std::process::Command;
 use std::time::Instant;
 
@@ -35,16 +35,12 @@ fn main() {
         assert!(output.status.success() && output.stdout == b"1024\n");
         started.elapsed().as_nanos() as f64
     };
-    let (mut floors, mut subjects) = (Vec::new(), Vec::new());
-    for _ in 0..101 {
-        floors.push(run(read()));
-        subjects.push(run(replay()));
-    }
-    let row = Row {
-        case: "one 1 KiB call, start to exit".to_string(),
-        floor_ns: median(floors),
-        subject_ns: median(subjects),
-    };
+    let row = alternate(
+        "one 1 KiB call, start to exit",
+        50,
+        || run(read()),
+        || run(replay()),
+    );
     print_table(
         "A whole process",
         "reads the file by hand",
