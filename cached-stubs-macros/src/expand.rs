@@ -3,9 +3,9 @@
 
 use crate::function::Function;
 use crate::options::Options;
-use crate::shape::{Kind, Output, Sequence, Shape};
+use crate::shape::{Kind, Output, Sequence, Shape, mentions};
 use crate::source_hash::source_hash;
-use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -53,6 +53,7 @@ struct Expansion<'a> {
     step: Ident,
     run: Ident,
     output: Ident,
+    real: Ident,
 }
 
 impl<'a> Expansion<'a> {
@@ -72,6 +73,7 @@ impl<'a> Expansion<'a> {
             step: local("step"),
             run: local("run"),
             output: local("output"),
+            real: local("real"),
         }
     }
 
@@ -176,11 +178,14 @@ impl<'a> Expansion<'a> {
     /// real output, recorded.
     fn future_body(&self, output_type: &TokenStream, boxed: bool) -> TokenStream {
         let Expansion {
-            step, run, output, ..
+            step,
+            run,
+            output,
+            real,
+            ..
         } = self;
         let lookup = self.lookup("lookup", output_type, Resolve::Direct);
         let body = self.body();
-        let real = Ident::new("__cached_stubs_real", Span::mixed_site());
         let on_step = self.on_step(
             quote!(#output),
             quote!(#run.finish(#real.expect("the real future, made when not replaying").await)),
@@ -307,7 +312,7 @@ impl<'a> Expansion<'a> {
         let return_type = &self.return_type;
         let body = self.body();
         // An `impl Trait` return type can't be written on a closure or a `let`.
-        let nameable = !mentions_impl(return_type.clone());
+        let nameable = !mentions(return_type.clone(), "impl");
         match (self.shape.is_async, nameable) {
             // The never-taken `return` gives the block its type before the body is checked,
             // as in tracing-attributes: inference inside the body works as in the original.
@@ -354,12 +359,4 @@ enum Resolve {
     Direct,
     Wait,
     Await,
-}
-
-fn mentions_impl(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|token| match token {
-        TokenTree::Ident(ident) => ident == "impl",
-        TokenTree::Group(group) => mentions_impl(group.stream()),
-        _ => false,
-    })
 }

@@ -198,14 +198,7 @@ fn generic(param: &GenericParam) -> Option<KeyArg> {
 /// A `HashSet` serializes as a sequence in a different order in every process, so its key
 /// would change every run; maps are fine, their entries are sorted.
 fn refuse_hash_sets(ty: &Type) -> syn::Result<()> {
-    fn mentions(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|token| match token {
-            TokenTree::Ident(ident) => ident == "HashSet",
-            TokenTree::Group(group) => mentions(group.stream()),
-            _ => false,
-        })
-    }
-    if mentions(ty.to_token_stream()) {
+    if mentions(ty.to_token_stream(), "HashSet") {
         return Err(syn::Error::new_spanned(
             ty,
             "a `HashSet` iterates in a different order in every process, so this argument \
@@ -314,6 +307,15 @@ fn refuse_extra_bounds(ty: &Type, kind: Kind) -> syn::Result<()> {
     }
 }
 
+/// Whether `tokens` hold the identifier `name`, at any depth.
+pub(crate) fn mentions(tokens: TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == name,
+        TokenTree::Group(group) => mentions(group.stream(), name),
+        _ => false,
+    })
+}
+
 fn kind_named(option: &Ident) -> Kind {
     if option == "stream" {
         Kind::Stream
@@ -334,11 +336,16 @@ fn ungrouped(mut ty: &Type) -> &Type {
 
 /// `T` of a type written `Result<T, ..>` (any path ending in `Result`).
 fn result_ok(ty: &Type) -> Option<&Type> {
+    wrapped(ty, "Result")
+}
+
+/// `T` of a type written `Name<T, ..>` (any path ending in `Name`).
+fn wrapped<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     let Type::Path(path) = ty else {
         return None;
     };
     let last = path.path.segments.last()?;
-    (last.ident == "Result")
+    (last.ident == name)
         .then(|| first_type_argument(last))
         .flatten()
 }
@@ -356,16 +363,7 @@ fn impl_sequence(ty: &Type) -> Option<(Kind, &Type)> {
 
 /// The `dyn Trait` of `Pin<Box<dyn Trait>>`.
 fn boxed_trait_object(ty: &Type) -> Option<&Type> {
-    fn within<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
-        let Type::Path(path) = ty else {
-            return None;
-        };
-        let last = path.path.segments.last()?;
-        (last.ident == wrapper)
-            .then(|| first_type_argument(last))
-            .flatten()
-    }
-    let object = within(within(ty, "Pin")?, "Box")?;
+    let object = wrapped(wrapped(ty, "Pin")?, "Box")?;
     matches!(object, Type::TraitObject(_)).then_some(object)
 }
 

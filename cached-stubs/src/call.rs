@@ -102,7 +102,7 @@ where
     match look::<Vec<S::Stored>>(site, instance, args, Body::Items, note) {
         Found::Stub(stub, path) => {
             if let Some(offsets_ms) = &stub.offsets_ms
-                && let Err(problem) = check_offsets(offsets_ms, stub.body.len())
+                && let Err(problem) = stub_file::check_offsets(offsets_ms, stub.body.len())
             {
                 panic!("{}", message::unreadable(site, &path, &problem));
             }
@@ -113,29 +113,6 @@ where
         }
         Found::Nothing(recording) => Step::Run(Run::new(recording)),
     }
-}
-
-/// The longest wait a replayed item may ask for: anything longer is a broken file, not a
-/// recording.
-const LONGEST_OFFSET_MS: u64 = 60 * 60 * 1000;
-
-/// Checks that a stub's `offsets_ms` can time its `items` items: one each, never going
-/// back, within [`LONGEST_OFFSET_MS`].
-fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Problem> {
-    let broken = |what: &str| Err(Problem::Broken(format!("\"offsets_ms\" must {what}")));
-    if offsets_ms.len() != items {
-        return broken("have one offset per item");
-    }
-    if offsets_ms.windows(2).any(|pair| pair[0] > pair[1]) {
-        return broken("never go down");
-    }
-    if offsets_ms
-        .last()
-        .is_some_and(|&last| last > LONGEST_OFFSET_MS)
-    {
-        return broken("stay within an hour (3600000)");
-    }
-    Ok(())
 }
 
 /// A looked-up call returning a value: its [`Step`], or, while an identical call records
@@ -234,10 +211,9 @@ where
     S::Stored: Recordable,
 {
     if landed == Landed::Wrote
-        && let Current::Stub(stub) =
-            read_current::<S::Stored>(recording.site, &recording.path, Body::Output)
+        && let Some(replayed) = recording.replay_current::<S, R>()
     {
-        return Lookup::ready(Step::Replay(S::replayed(stub.body)));
+        return Lookup::ready(Step::Replay(replayed));
     }
     recording.board()
 }
@@ -271,22 +247,21 @@ fn look<B: DeserializeOwned>(
         Err(error) => panic!("{}", message::unhashable(site, &error)),
     };
     let path = site.stub_path(key);
-    if mode != Mode::RecordAll {
-        let miss = match read_current::<B>(site, &path, body) {
+    let stale = mode != Mode::RecordAll
+        && match read_current::<B>(site, &path, body) {
             Current::Stub(stub) => return Found::Stub(stub, path),
-            Current::Missing => Miss::NoStub(None),
-            Current::Stale => Miss::Stale,
+            Current::Missing => false,
+            Current::Stale => true,
         };
-        if mode == Mode::Replay {
-            let args = args::to_json(args());
-            let miss = match miss {
-                Miss::NoStub(_) => Miss::NoStub(nearest::find(site.folder(), &args)),
-                stale => stale,
-            };
-            panic!("{}", message::miss(site, &path, &args, &miss, note));
-        }
-    }
     let args = args::to_json(args());
+    if mode == Mode::Replay {
+        let miss = if stale {
+            Miss::Stale
+        } else {
+            Miss::NoStub(nearest::find(site.folder(), &args))
+        };
+        panic!("{}", message::miss(site, &path, &args, &miss, note));
+    }
     Found::Nothing(Some(Recording {
         site,
         path,
@@ -376,10 +351,9 @@ impl Recording {
         let state = match flight::board(&self.path) {
             Seat::Leader(leader) => {
                 if Mode::current() != Mode::RecordAll
-                    && let Current::Stub(stub) =
-                        read_current::<S::Stored>(self.site, &self.path, Body::Output)
+                    && let Some(replayed) = self.replay_current::<S, R>()
                 {
-                    return Lookup::ready(Step::Replay(S::replayed(stub.body)));
+                    return Lookup::ready(Step::Replay(replayed));
                 }
                 self.leader = Some(leader);
                 Waiting::Ready(Step::Run(Run::new(Some(self))))
@@ -393,19 +367,28 @@ impl Recording {
         Lookup { state: Some(state) }
     }
 
+    /// What the stub of this call replays, if it is current now.
+    #[track_caller]
+    fn replay_current<S: Shape<R>, R>(&self) -> Option<R>
+    where
+        S::Stored: Recordable,
+    {
+        match read_current::<S::Stored>(self.site, &self.path, Body::Output) {
+            Current::Stub(stub) => Some(S::replayed(stub.body)),
+            Current::Missing | Current::Stale => None,
+        }
+    }
+
     /// Writes the stub, after checking that it reads back as `B` and `matches` the real
     /// result: a stub that would not replay the same value is worse than none.
     #[track_caller]
     pub(crate) fn write<B: DeserializeOwned>(
-        self,
+        mut self,
         body: NewBody<'_>,
         matches: impl FnOnce(&B) -> bool,
     ) {
         let site = self.site;
-        let kind = match body {
-            NewBody::Output(_) => Body::Output,
-            NewBody::Items { .. } => Body::Items,
-        };
+        let kind = body.kind();
         let bytes = NewStub {
             function: site.function,
             source_hash: site.source_hash,
@@ -425,7 +408,7 @@ impl Recording {
         if let Err(error) = store::write(&self.path, &bytes) {
             panic!("{}", message::unwritable(site, &self.path, &error));
         }
-        if let Some(leader) = &self.leader {
+        if let Some(leader) = &mut self.leader {
             leader.wrote();
         }
         usage::note(&self.path);
@@ -434,11 +417,10 @@ impl Recording {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lookup, Recording, Run, Step, check_offsets};
+    use super::{Lookup, Recording, Run, Step};
     use crate::mode::Mode;
     use crate::shape::Plain;
     use crate::site::Site;
-    use crate::stub_file::Problem;
 
     /// A site whose stubs live in a folder of their own.
     fn site(dir: &std::path::Path) -> &'static Site {
@@ -477,18 +459,5 @@ mod tests {
             Step::Replay(answer) => assert_eq!(answer, "recorded"),
             Step::Run(_) => panic!("the stub landed since the call looked is called again"),
         }
-    }
-
-    #[test]
-    fn offsets_time_every_item_in_order_within_an_hour() {
-        let broken = |offsets: &[u64], items| match check_offsets(offsets, items) {
-            Err(Problem::Broken(why)) => why,
-            other => panic!("{offsets:?} for {items} items: {other:?}"),
-        };
-        assert!(check_offsets(&[], 0).is_ok());
-        assert!(check_offsets(&[0, 0, 40, 3_600_000], 4).is_ok());
-        assert!(broken(&[0, 40], 3).contains("one offset per item"));
-        assert!(broken(&[0, 40, 39], 3).contains("never go down"));
-        assert!(broken(&[0, 3_600_001], 2).contains("within an hour"));
     }
 }

@@ -55,11 +55,7 @@ pub enum InspectedBody {
 /// with it as a replay would.
 pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
     let whole: Value = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
-    let body = if whole.get("items").is_some() {
-        Body::Items
-    } else {
-        Body::Output
-    };
+    let body = whole.as_object().map_or(Body::Output, stub_file::body_of);
     let replayed = stub_file::read::<Value>(bytes, "", body)
         .map_err(|error| stub_file::diagnose(bytes, "", &error).to_string())?;
     let text = |field: &str| match whole.get(field) {
@@ -69,10 +65,15 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
     let args = stub_file::recorded_args(bytes).ok_or("\"args\" is not an object")?;
     let body = match (body, replayed.body) {
         (Body::Output, output) => InspectedBody::Output(output),
-        (Body::Items, Value::Array(items)) => InspectedBody::Items {
-            items,
-            offsets_ms: replayed.offsets_ms,
-        },
+        (Body::Items, Value::Array(items)) => {
+            if let Some(offsets_ms) = &replayed.offsets_ms {
+                stub_file::check_offsets(offsets_ms, items.len()).map_err(|p| p.to_string())?;
+            }
+            InspectedBody::Items {
+                items,
+                offsets_ms: replayed.offsets_ms,
+            }
+        }
         (Body::Items, _) => return Err("\"items\" is not an array".to_string()),
     };
     Ok(Inspected {

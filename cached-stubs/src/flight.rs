@@ -6,11 +6,12 @@
 //! A leading future holds its flight until it is dropped: one kept but never polled holds up
 //! the identical calls behind it, as a held lock would.
 
+use crate::lock::lock;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::ThreadId;
 
@@ -28,8 +29,6 @@ pub(crate) struct Flight {
 #[derive(Default)]
 struct State {
     landed: Option<Landed>,
-    /// Whether the leader wrote its stub, should it land now.
-    wrote: bool,
     /// Tasks waiting for the landing.
     wakers: Vec<Waker>,
 }
@@ -66,6 +65,7 @@ pub(crate) fn board(path: &Path) -> Seat {
     Seat::Leader(Leader {
         path: path.to_path_buf(),
         flight,
+        outcome: Landed::Empty,
     })
 }
 
@@ -73,12 +73,14 @@ pub(crate) fn board(path: &Path) -> Seat {
 pub(crate) struct Leader {
     path: PathBuf,
     flight: Arc<Flight>,
+    /// How the flight lands when this is dropped.
+    outcome: Landed,
 }
 
 impl Leader {
     /// Notes that the stub is written: the others replay it once this lands.
-    pub(crate) fn wrote(&self) {
-        lock(&self.flight.state).wrote = true;
+    pub(crate) fn wrote(&mut self) {
+        self.outcome = Landed::Wrote;
     }
 }
 
@@ -87,11 +89,7 @@ impl Drop for Leader {
         lock(&FLIGHTS).remove(&self.path);
         let wakers = {
             let mut state = lock(&self.flight.state);
-            state.landed = Some(if state.wrote {
-                Landed::Wrote
-            } else {
-                Landed::Empty
-            });
+            state.landed = Some(self.outcome);
             std::mem::take(&mut state.wakers)
         };
         self.flight.landed.notify_all();
@@ -147,11 +145,6 @@ impl Future for Landing {
     }
 }
 
-/// Locks a mutex, whatever a panicking holder left: the data here is always consistent.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Landed, Seat, board};
@@ -191,7 +184,7 @@ mod tests {
     #[test]
     fn a_task_awaits_the_landing() {
         let path = Path::new("/flights/two.json");
-        let Seat::Leader(leader) = board(path) else {
+        let Seat::Leader(mut leader) = board(path) else {
             panic!("the first call leads");
         };
         let Seat::Follower(flight) = board(path) else {

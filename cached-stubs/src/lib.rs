@@ -25,6 +25,7 @@ mod call;
 mod canonical;
 mod flight;
 mod key;
+mod lock;
 mod message;
 mod mode;
 mod nearest;

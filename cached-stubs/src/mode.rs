@@ -1,5 +1,6 @@
 //! The `RECORD` environment variable: what annotated functions do in this process.
 
+use std::ffi::OsStr;
 use std::sync::OnceLock;
 
 /// What an annotated function does with its stubs, chosen once per process by the `RECORD`
@@ -63,21 +64,41 @@ impl Mode {
         }
     }
 
-    fn parse(value: Option<&std::ffi::OsStr>) -> Result<Mode, String> {
+    fn parse(value: Option<&OsStr>) -> Result<Mode, String> {
         let Some(value) = value else {
             return Ok(Mode::Replay);
         };
-        let text = value.to_str().map(|text| text.trim().to_ascii_lowercase());
-        match text.as_deref() {
-            Some("" | "0" | "false" | "no" | "off") => Ok(Mode::Replay),
-            Some("1" | "true" | "yes" | "on" | "missing") => Ok(Mode::RecordMissing),
-            Some("all" | "force") => Ok(Mode::RecordAll),
-            Some("passthrough") => Ok(Mode::Passthrough),
-            _ => Err(format!(
+        let mode = match switch(value) {
+            Some(false) => Some(Mode::Replay),
+            Some(true) => Some(Mode::RecordMissing),
+            None => match word(value).as_deref() {
+                Some("missing") => Some(Mode::RecordMissing),
+                Some("all" | "force") => Some(Mode::RecordAll),
+                Some("passthrough") => Some(Mode::Passthrough),
+                _ => None,
+            },
+        };
+        mode.ok_or_else(|| {
+            format!(
                 "cached-stubs: RECORD={value:?} is not a value it knows.\n  accepted: {ACCEPTED}"
-            )),
-        }
+            )
+        })
     }
+}
+
+/// Off or on, in the words both `RECORD` and `CACHED_STUBS_TIMING` take for them: empty, `0`,
+/// `false`, `no`, `off`, or `1`, `true`, `yes`, `on`, in any case, spaces around ignored.
+pub(crate) fn switch(value: &OsStr) -> Option<bool> {
+    match word(value).as_deref()? {
+        "" | "0" | "false" | "no" | "off" => Some(false),
+        "1" | "true" | "yes" | "on" => Some(true),
+        _ => None,
+    }
+}
+
+/// A variable's value as its words are matched: trimmed, in lower case.
+fn word(value: &OsStr) -> Option<String> {
+    value.to_str().map(|text| text.trim().to_ascii_lowercase())
 }
 
 #[cfg(test)]

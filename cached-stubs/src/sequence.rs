@@ -159,15 +159,11 @@ impl<T> Flow<T> {
     where
         Sh::Stored: Recordable,
     {
-        if !matches!(self, Flow::Record(_)) {
+        let Flow::Record(tee) = self else {
             return;
-        }
+        };
         match item.map(Sh::stored) {
-            Some(Some(stored)) => {
-                if let Flow::Record(tee) = self {
-                    tee.keep(stored);
-                }
-            }
+            Some(Some(stored)) => tee.keep(stored),
             // An `Err` item: the sequence is not recorded, but goes on to the caller.
             Some(None) => *self = Flow::Pass,
             None => {

@@ -1,10 +1,11 @@
 //! An annotated function as the expansion describes it, and where its stubs live.
 
 use crate::key::Key;
+use crate::lock::lock;
 use crate::message;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 /// One annotated function: a `static` in its expansion, so the folder is resolved once.
 pub struct Site {
@@ -69,11 +70,7 @@ impl Site {
     fn claim(&self, folder: &Path) {
         static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
         let owner = (self.function, self.source_hash);
-        let first = *OWNERS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(folder.to_path_buf())
-            .or_insert(owner);
+        let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
         if first != owner {
             panic!("{}", message::shared_folder(self, first.0, folder));
         }

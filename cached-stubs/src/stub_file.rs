@@ -53,6 +53,16 @@ pub(crate) enum NewBody<'a> {
     },
 }
 
+impl NewBody<'_> {
+    /// Which body this is.
+    pub(crate) fn kind(&self) -> Body {
+        match self {
+            NewBody::Output(_) => Body::Output,
+            NewBody::Items { .. } => Body::Items,
+        }
+    }
+}
+
 impl NewStub<'_> {
     /// The file's bytes.
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
@@ -314,6 +324,39 @@ pub(crate) enum Problem {
     Broken(String),
 }
 
+/// The longest wait a replayed item may ask for: anything longer is a broken file, not a
+/// recording.
+const LONGEST_OFFSET_MS: u64 = 60 * 60 * 1000;
+
+/// Checks that a stub's `offsets_ms` can time its `items` items: one each, never going
+/// back, within [`LONGEST_OFFSET_MS`]. Apart from [`read`], which a stale stub with broken
+/// offsets must pass, to be found stale.
+pub(crate) fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Problem> {
+    let broken = |what: &str| Err(Problem::Broken(format!("\"offsets_ms\" must {what}")));
+    if offsets_ms.len() != items {
+        return broken("have one offset per item");
+    }
+    if offsets_ms.windows(2).any(|pair| pair[0] > pair[1]) {
+        return broken("never go down");
+    }
+    if offsets_ms
+        .last()
+        .is_some_and(|&last| last > LONGEST_OFFSET_MS)
+    {
+        return broken("stay within an hour (3600000)");
+    }
+    Ok(())
+}
+
+/// The body a stub read as a plain JSON object has: `items` for a sequence's, else `output`.
+pub(crate) fn body_of(stub: &serde_json::Map<String, Value>) -> Body {
+    if stub.contains_key("items") {
+        Body::Items
+    } else {
+        Body::Output
+    }
+}
+
 /// Reads a rejected stub again leniently to say what is wrong with it; `error` is what the
 /// strict reading said.
 pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Error) -> Problem {
@@ -327,12 +370,7 @@ pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Erro
     }
     // Stale only if sound but for its body, of the kind it has: a broken file is never
     // taken for a stale one.
-    let body = if stub.contains_key("items") {
-        Body::Items
-    } else {
-        Body::Output
-    };
-    match read::<IgnoredAny>(bytes, source_hash, body) {
+    match read::<IgnoredAny>(bytes, source_hash, body_of(&stub)) {
         Ok(Replayed { current: false, .. }) => Problem::Stale,
         Ok(Replayed { current: true, .. }) => Problem::Broken(error.to_string()),
         Err(structure) => Problem::Broken(structure.to_string()),
@@ -617,5 +655,18 @@ mod tests {
         assert_eq!(recorded_args(b"not json"), None);
         assert_eq!(recorded_args(br#"{"format": 1}"#), None);
         assert_eq!(recorded_args(br#"{"args": []}"#), None);
+    }
+
+    #[test]
+    fn offsets_time_every_item_in_order_within_an_hour() {
+        let broken = |offsets: &[u64], items| match check_offsets(offsets, items) {
+            Err(Problem::Broken(why)) => why,
+            other => panic!("{offsets:?} for {items} items: {other:?}"),
+        };
+        assert!(check_offsets(&[], 0).is_ok());
+        assert!(check_offsets(&[0, 0, 40, 3_600_000], 4).is_ok());
+        assert!(broken(&[0, 40], 3).contains("one offset per item"));
+        assert!(broken(&[0, 40, 39], 3).contains("never go down"));
+        assert!(broken(&[0, 3_600_001], 2).contains("within an hour"));
     }
 }

@@ -2,8 +2,10 @@
 //! when set while replaying, each item waits as long again. For demos that need a realistic
 //! stream; tests leave it off, and files recorded without it carry no timings.
 
+use crate::lock::lock;
+use crate::mode;
 use std::ffi::OsStr;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -27,19 +29,13 @@ fn parse(value: Option<&OsStr>) -> Result<bool, String> {
     let Some(value) = value else {
         return Ok(false);
     };
-    match value
-        .to_str()
-        .map(|text| text.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("" | "0" | "false" | "no" | "off") => Ok(false),
-        Some("1" | "true" | "yes" | "on") => Ok(true),
-        _ => Err(format!(
+    mode::switch(value).ok_or_else(|| {
+        format!(
             "cached-stubs: CACHED_STUBS_TIMING={value:?} is not a value it knows.\n  \
              accepted: 1, true, yes, on (keep and replay item timings); \
              unset, empty, 0, false, no, off (don't)"
-        )),
-    }
+        )
+    })
 }
 
 /// Milliseconds since a sequence was first polled.
@@ -96,11 +92,6 @@ impl Timer {
             }
         });
     }
-}
-
-/// Locks the waker, whatever a panicking holder left: a waker is always whole.
-fn lock(waker: &Mutex<Option<Waker>>) -> MutexGuard<'_, Option<Waker>> {
-    waker.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

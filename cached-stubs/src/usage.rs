@@ -2,10 +2,11 @@
 //! appended to that file, a line each. It is how `cargo stubs prune` learns which stubs the
 //! tests use; unset, as it is unless prune runs the tests, it costs a hit one check.
 
+use crate::lock::lock;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex};
 
 /// The environment variable that names the log.
 pub(crate) const VARIABLE: &str = "CACHED_STUBS_USAGE_LOG";
@@ -39,10 +40,7 @@ pub(crate) fn note(path: &Path) {
     };
     let mut line = path.as_os_str().as_encoded_bytes().to_vec();
     line.push(b'\n');
-    let written = log
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .write_all(&line);
+    let written = lock(log).write_all(&line);
     if let Err(error) = written {
         panic!("cached-stubs: can't write to the usage log {VARIABLE}: {error}");
     }
