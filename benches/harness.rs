@@ -3,17 +3,30 @@
 //! moment; what is reported is their ratio. Absolute times on these machines are noise.
 //! The tables it prints are what BENCHMARKS.md shows, and what `bench-ranges` reads back.
 
+use futures_core::Stream;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+
+/// The argument of every benchmark's calls.
+pub const PROMPT: &str = "What is the capital of France?";
 
 /// A subject measured against its floor.
 pub struct Row {
+    /// What was measured, as the table's first column shows it.
     pub case: String,
+    /// The floor's median, in nanoseconds per call.
     pub floor_ns: f64,
+    /// The subject's median, in nanoseconds per call.
     pub subject_ns: f64,
 }
 
 impl Row {
+    /// The subject's time over the floor's.
     pub fn ratio(&self) -> f64 {
         self.subject_ns / self.floor_ns
     }
@@ -117,8 +130,11 @@ pub fn print_table(title: &str, floor: &str, subject: &str, rows: &[Row]) {
 /// A table as printed: its title, the names of its floor's and its subject's columns, and
 /// its rows of cells (the case, the floor's time, the subject's time, the ratio).
 pub struct Table {
+    /// The title, after `### `.
     pub title: String,
+    /// The floor's and the subject's column names.
     pub columns: [String; 2],
+    /// The case, the floor's time, the subject's time and the ratio, of each row.
     pub rows: Vec<[String; 4]>,
 }
 
@@ -221,11 +237,43 @@ pub unsafe fn record_stubs(record: &str) -> tempfile::TempDir {
 }
 
 /// The one stub file in `folder`.
-pub fn only_stub(folder: &std::path::Path) -> std::path::PathBuf {
+pub fn only_stub(folder: &Path) -> PathBuf {
     let mut files = std::fs::read_dir(folder)
         .expect("a stub folder")
         .map(|entry| entry.unwrap().path());
     let stub = files.next().expect("a stub");
     assert!(files.next().is_none(), "one stub in {}", folder.display());
     stub
+}
+
+/// A value's stub file as the floor reads it: its `output`, the rest skipped.
+#[derive(Deserialize)]
+pub struct Output<T> {
+    /// The recorded value.
+    pub output: T,
+}
+
+/// A stream's stub file as the floor reads it: its `items`, the rest skipped.
+#[derive(Deserialize)]
+pub struct Items<T> {
+    /// The recorded items, in order.
+    pub items: Vec<T>,
+}
+
+/// The floor of a replay hit, done by hand: blake3 over [`PROMPT`]'s bytes (hashing the
+/// arguments), then `std::fs::read` of `stub` and `serde_json::from_slice` of its bytes.
+pub fn read_by_hand<T: DeserializeOwned>(stub: &Path) -> T {
+    black_box(blake3::hash(black_box(PROMPT).as_bytes()));
+    let bytes = std::fs::read(stub).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Takes every item of a stream whose items are all ready, through `black_box`, polling it
+/// with a waker that does nothing: no executor is needed. Stops at its end or when pending.
+pub fn drain(stream: impl Stream) {
+    let mut stream = pin!(stream);
+    let mut context = Context::from_waker(Waker::noop());
+    while let Poll::Ready(Some(item)) = stream.as_mut().poll_next(&mut context) {
+        drop(black_box(item));
+    }
 }

@@ -3,7 +3,7 @@
 //! chat request of 20 messages.
 
 use cached_stubs::__private::{arg, key};
-use cached_stubs_benches::{answer_text, compare, print_table};
+use cached_stubs_benches::{PROMPT, Row, answer_text, compare, print_table};
 use serde::Serialize;
 use std::hint::black_box;
 
@@ -21,18 +21,7 @@ struct ChatRequest {
 }
 
 fn main() {
-    let prompt = "What is the capital of France?";
-    let small = compare(
-        "a 30-byte `&str`",
-        || {
-            black_box(blake3::hash(
-                &serde_json::to_vec(black_box(&prompt)).unwrap(),
-            ));
-        },
-        || {
-            black_box(key(&[arg("prompt", black_box(&prompt))]));
-        },
-    );
+    let small = key_row("a 30-byte `&str`", "prompt", &PROMPT);
     let request = ChatRequest {
         model: "gpt-4o-mini",
         temperature: 0.2,
@@ -43,16 +32,10 @@ fn main() {
             })
             .collect(),
     };
-    let chat = compare(
+    let chat = key_row(
         "a chat request of 20 messages (4.6 KiB of JSON)",
-        || {
-            black_box(blake3::hash(
-                &serde_json::to_vec(black_box(&request)).unwrap(),
-            ));
-        },
-        || {
-            black_box(key(&[arg("request", black_box(&request))]));
-        },
+        "request",
+        &request,
     );
     assert!(serde_json::to_vec(&request).unwrap().len() > 4_000);
     print_table(
@@ -61,4 +44,17 @@ fn main() {
         "key",
         &[small, chat],
     );
+}
+
+/// The key of one argument `name` holding `value`, against blake3 over its JSON bytes.
+fn key_row<T: Serialize>(case: &str, name: &'static str, value: &T) -> Row {
+    compare(
+        case,
+        || {
+            black_box(blake3::hash(&serde_json::to_vec(black_box(value)).unwrap()));
+        },
+        || {
+            black_box(key(&[arg(name, black_box(value))]));
+        },
+    )
 }

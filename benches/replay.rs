@@ -7,16 +7,12 @@ use cached::ConcurrentCached;
 use cached::stores::RedbCache;
 use cached_stubs::cached_stub;
 use cached_stubs_benches::{
-    Row, answer_text, compare, is_recording_child, only_stub, print_table, record_stubs,
+    Items, Output, PROMPT, Row, answer_text, compare, drain, is_recording_child, only_stub,
+    print_table, read_by_hand, record_stubs,
 };
 use futures::stream::{self, Stream};
-use serde::Deserialize;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
-const PROMPT: &str = "What is the capital of France?";
+use std::path::Path;
 
 #[cached_stub]
 fn answer_1k(prompt: &str) -> String {
@@ -44,17 +40,6 @@ fn crowded(prompt: &str) -> String {
     answer_text(1024)
 }
 
-/// What the floor parses: the output, the rest skipped.
-#[derive(Deserialize)]
-struct Output<T> {
-    output: T,
-}
-
-#[derive(Deserialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 fn main() {
     if is_recording_child() {
         assert_eq!(answer_1k(PROMPT).len(), 1024);
@@ -67,8 +52,9 @@ fn main() {
     let stubs = unsafe { record_stubs("1") };
     let folder = |function: &str| stubs.path().join("replay").join(function);
 
+    let answer_1k_stub = only_stub(&folder("answer_1k"));
     let mut rows = vec![
-        value_row("1 KiB `String`", &only_stub(&folder("answer_1k")), || {
+        value_row("1 KiB `String`", &answer_1k_stub, || {
             answer_1k(black_box(PROMPT))
         }),
         value_row("64 KiB `String`", &only_stub(&folder("answer_64k")), || {
@@ -115,7 +101,7 @@ fn main() {
     cache
         .cache_set(PROMPT.to_string(), answer_text(1024))
         .unwrap();
-    let cached_row = value_row("1 KiB `String`", &only_stub(&folder("answer_1k")), || {
+    let cached_row = value_row("1 KiB `String`", &answer_1k_stub, || {
         cache
             .cache_get(black_box(&PROMPT.to_string()))
             .unwrap()
@@ -131,12 +117,8 @@ fn main() {
 
 /// A value's hit against the floor for its stub file.
 fn value_row(case: &str, stub: &Path, hit: impl Fn() -> String) -> Row {
-    let stub = stub.to_path_buf();
-    let floor = move || {
-        black_box(blake3::hash(black_box(PROMPT).as_bytes()));
-        let bytes = std::fs::read(&stub).unwrap();
-        let parsed: Output<String> = serde_json::from_slice(&bytes).unwrap();
-        black_box(parsed.output);
+    let floor = || {
+        black_box(read_by_hand::<Output<String>>(stub).output);
     };
     compare(case, floor, || {
         black_box(hit());
@@ -145,12 +127,8 @@ fn value_row(case: &str, stub: &Path, hit: impl Fn() -> String) -> Row {
 
 /// The stream's hit, every item taken, against the floor for its stub file.
 fn stream_row(stub: &Path) -> Row {
-    let stub: PathBuf = stub.to_path_buf();
-    let floor = move || {
-        black_box(blake3::hash(black_box(PROMPT).as_bytes()));
-        let bytes = std::fs::read(&stub).unwrap();
-        let parsed: Items<String> = serde_json::from_slice(&bytes).unwrap();
-        parsed
+    let floor = || {
+        read_by_hand::<Items<String>>(stub)
             .items
             .into_iter()
             .for_each(|item| drop(black_box(item)));
@@ -158,15 +136,6 @@ fn stream_row(stub: &Path) -> Row {
     compare("200-item stream of 40-byte chunks", floor, || {
         drain(chunks(black_box(PROMPT)))
     })
-}
-
-/// Takes every item of a replayed stream: they are all ready, so no executor is needed.
-fn drain(stream: impl Stream<Item = String>) {
-    let mut stream = pin!(stream);
-    let mut context = Context::from_waker(Waker::noop());
-    while let Poll::Ready(Some(item)) = stream.as_mut().poll_next(&mut context) {
-        drop(black_box(item));
-    }
 }
 
 /// Copies `stub` into `folder` under `count` other stub names.

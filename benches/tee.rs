@@ -5,11 +5,9 @@
 //! comes, and the rest 20 ms apart: a tee that held items back would take 181 ms.
 
 use cached_stubs::cached_stub;
-use cached_stubs_benches::{answer_text, compare, print_table};
+use cached_stubs_benches::{Row, answer_text, compare, drain, print_table};
 use futures::stream::{self, Stream, StreamExt};
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 const ITEMS: usize = 200;
@@ -54,18 +52,18 @@ fn main() {
     // its stub's path, its arguments' JSON) is in the figure per item too.
     let per_item = compare(
         format!("{} items of 40 bytes, per item", ITEMS - 1),
-        || take(inner(), ITEMS - 1),
-        || take(teed(black_box("prompt")), ITEMS - 1),
+        || drain(inner().take(ITEMS - 1)),
+        || drain(teed(black_box("prompt")).take(ITEMS - 1)),
     );
-    let per_item = cached_stubs_benches::Row {
+    let per_item = Row {
         floor_ns: per_item.floor_ns / (ITEMS - 1) as f64,
         subject_ns: per_item.subject_ns / (ITEMS - 1) as f64,
         ..per_item
     };
     let first = compare(
         "first of 10 items (at 1 ms, then every 20 ms)",
-        || take(spaced(), 1),
-        || take(teed_spaced(black_box("prompt")), 1),
+        || drain(spaced().take(1)),
+        || drain(teed_spaced(black_box("prompt")).take(1)),
     );
     print_table(
         "Recording a stream: the tee against the inner stream",
@@ -73,13 +71,4 @@ fn main() {
         "through the tee",
         &[per_item, first],
     );
-}
-
-/// Takes `count` items, then drops the stream.
-fn take(stream: impl Stream<Item = String>, count: usize) {
-    let mut stream = pin!(stream.take(count));
-    let mut context = Context::from_waker(Waker::noop());
-    while let Poll::Ready(Some(item)) = stream.as_mut().poll_next(&mut context) {
-        drop(black_box(item));
-    }
 }
