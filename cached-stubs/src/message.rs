@@ -200,7 +200,7 @@ fn cut(text: &str, width: usize) -> String {
 }
 
 /// A path relative to the current folder when it lies below it, as cargo prints paths.
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     let current = std::env::current_dir().ok();
     let relative = current
         .as_deref()

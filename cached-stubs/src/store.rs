@@ -65,7 +65,7 @@ fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Whether `name` is a temporary file's, as [`write`] names them: `.<stub name>.<random>.tmp`.
+/// Whether `name` is a temporary file's, as [`write()`] names them: `.<stub name>.<random>.tmp`.
 /// A process killed while writing leaves one behind; no replay reads it.
 pub(crate) fn is_temporary_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")

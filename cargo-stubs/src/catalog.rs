@@ -1,7 +1,7 @@
 //! What is in the stub folders: stubs by function, the files that are no stubs, and what
 //! could not be walked.
 
-use cached_stubs::__cargo_stubs::{Inspected, inspect, is_stub_name, is_temporary_name};
+use cached_stubs::__cargo_stubs::{is_stub_name, is_temporary_name, shown};
 use std::collections::BTreeMap;
 use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,7 @@ pub struct Catalog {
 /// A function's folder: `<root>/<module path>/<name>`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Folder {
+    /// The stub root it lies in.
     pub root: PathBuf,
     /// The folder below the root, its components the module path and the function's name.
     pub relative: PathBuf,
@@ -53,6 +54,17 @@ impl Catalog {
         let mut catalog = Catalog::default();
         for root in roots {
             catalog.walk(roots, root, root);
+        }
+        catalog
+    }
+
+    /// Walks the roots as [`Catalog::of`] does and says on stderr what the walk skipped, for
+    /// the commands that don't report it as a problem: their stubs are neither listed, nor
+    /// shown, nor pruned.
+    pub fn warned(roots: &[PathBuf]) -> Catalog {
+        let catalog = Catalog::of(roots);
+        for (path, why) in &catalog.skipped {
+            eprintln!("cargo stubs: skipped {}: {why}", shown(path));
         }
         catalog
     }
@@ -109,42 +121,10 @@ impl Catalog {
             .push((path.to_path_buf(), format!("can't be read: {error}")));
     }
 
-    /// Says on stderr what the walk skipped, for the commands that don't report it as a
-    /// problem: their stubs are neither listed, nor shown, nor pruned.
-    pub fn warn_skipped(&self) {
-        for (path, why) in &self.skipped {
-            eprintln!("cargo stubs: skipped {}: {why}", shown(path));
-        }
-    }
-
     /// Every stub, in order.
     pub fn stubs(&self) -> impl Iterator<Item = (&Folder, &PathBuf)> {
         self.folders
             .iter()
             .flat_map(|(folder, stubs)| stubs.iter().map(move |stub| (folder, stub)))
-    }
-}
-
-/// The stub at `path`, read and checked as a replay would read it, or what is wrong with it.
-pub fn read(path: &Path) -> Result<Inspected, String> {
-    let bytes = cached_stubs::__cargo_stubs::read(path).map_err(|error| error.to_string())?;
-    inspect(&bytes)
-}
-
-/// A path as the user would type it: relative to the current folder when below it.
-pub fn shown(path: &Path) -> String {
-    let current = std::env::current_dir().ok();
-    let relative = current
-        .as_deref()
-        .and_then(|current| path.strip_prefix(current).ok());
-    relative.unwrap_or(path).display().to_string()
-}
-
-/// A size in bytes, for people: `219 B`, `8.2 KiB`, `1.4 MiB`.
-pub fn size(bytes: u64) -> String {
-    match bytes {
-        0..1024 => format!("{bytes} B"),
-        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
-        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
     }
 }

@@ -7,7 +7,8 @@
 //! rename, unless the same version of the function has stubs in a folder named after it.
 
 use crate::Stop;
-use crate::catalog::{self, Catalog, Folder, shown};
+use crate::catalog::{Catalog, Folder};
+use cached_stubs::__cargo_stubs::{inspect_file, shown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::io::Write;
@@ -26,7 +27,7 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
     let mut problems: Vec<(PathBuf, String)> = Vec::new();
     let mut recorded = Vec::new();
     for (folder, path) in catalog.stubs() {
-        match catalog::read(path) {
+        match inspect_file(path) {
             Ok(stub) => recorded.push(Recorded {
                 folder,
                 path,

@@ -1,10 +1,13 @@
 //! `cargo stubs list`: the stubs of each function, how many and how large.
 
 use crate::Stop;
-use crate::catalog::{Catalog, shown, size};
+use crate::catalog::Catalog;
+use cached_stubs::__cargo_stubs::shown;
 use serde_json::json;
 use std::io::Write;
 
+/// Prints each function's folder with its number of stubs and their size, as a table or as
+/// JSON.
 pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Stop> {
     let rows: Vec<_> = catalog
         .folders
@@ -15,15 +18,15 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
                 .filter_map(|stub| stub.metadata().ok())
                 .map(|m| m.len())
                 .sum::<u64>();
-            (folder, stubs.len(), bytes)
+            (folder.function(), folder, stubs.len(), bytes)
         })
         .collect();
     if json {
         let rows: Vec<_> = rows
             .iter()
-            .map(|(folder, stubs, bytes)| {
+            .map(|(function, folder, stubs, bytes)| {
                 json!({
-                    "function": folder.function(),
+                    "function": function,
                     "folder": shown(&folder.path()),
                     "stubs": stubs,
                     "bytes": bytes,
@@ -43,20 +46,15 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
     }
     let width = rows
         .iter()
-        .map(|(folder, ..)| folder.function().len())
+        .map(|(function, ..)| function.len())
         .max()
         .unwrap_or(0)
         .max(8);
     writeln!(out, "{:width$}  {:>6}  {:>9}", "function", "stubs", "size")?;
-    for (folder, stubs, bytes) in &rows {
-        writeln!(
-            out,
-            "{:width$}  {stubs:>6}  {:>9}",
-            folder.function(),
-            size(*bytes)
-        )?;
+    for (function, _, stubs, bytes) in &rows {
+        writeln!(out, "{function:width$}  {stubs:>6}  {:>9}", size(*bytes))?;
     }
-    let total_stubs: usize = rows.iter().map(|(_, stubs, _)| stubs).sum();
+    let total_stubs: usize = rows.iter().map(|(_, _, stubs, _)| stubs).sum();
     let total_bytes: u64 = rows.iter().map(|(.., bytes)| bytes).sum();
     writeln!(
         out,
@@ -65,4 +63,13 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
         size(total_bytes)
     )?;
     Ok(())
+}
+
+/// A size in bytes, for people: `219 B`, `8.2 KiB`, `1.4 MiB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
 }

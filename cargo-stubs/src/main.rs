@@ -117,16 +117,11 @@ fn main() -> ExitCode {
 fn run(stubs: Stubs, out: &mut dyn Write) -> Result<bool, Stop> {
     let workspace = Workspace::find(&stubs.dirs)?;
     // What the walk skips is a problem to `check`, a warning to the others.
-    let catalog = || Catalog::of(&workspace.roots);
-    let warned = || {
-        let catalog = catalog();
-        catalog.warn_skipped();
-        catalog
-    };
+    let roots = &workspace.roots;
     match stubs.command {
-        Command::List { json } => list::run(&warned(), json, out)?,
-        Command::Show { target } => show::run(&warned(), &target, out)?,
-        Command::Check => return check::run(&catalog(), out),
+        Command::List { json } => list::run(&Catalog::warned(roots), json, out)?,
+        Command::Show { target } => show::run(&Catalog::warned(roots), &target, out)?,
+        Command::Check => return check::run(&Catalog::of(roots), out),
         Command::Prune {
             dry_run,
             force,

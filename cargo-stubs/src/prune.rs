@@ -9,9 +9,9 @@
 //! since that is what a missing log, or tests replaying stubs from elsewhere, look like.
 
 use crate::Stop;
-use crate::catalog::{Catalog, shown};
+use crate::catalog::Catalog;
 use crate::workspace::{Workspace, cargo};
-use cached_stubs::__cargo_stubs::USAGE_LOG;
+use cached_stubs::__cargo_stubs::{USAGE_LOG, logged_paths, shown};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -82,8 +82,7 @@ pub fn run(
     let used = used_stubs(&log)?;
     let missing_log = used.is_none().then_some(log.as_path());
     let used = used.unwrap_or_default();
-    let catalog = Catalog::of(&workspace.roots);
-    catalog.warn_skipped();
+    let catalog = Catalog::warned(&workspace.roots);
     if !force {
         refuse_emptying(&workspace.roots, &catalog, &used, missing_log)?;
     }
@@ -207,37 +206,19 @@ fn used_stubs(log: &Path) -> Result<Option<HashSet<PathBuf>>, String> {
             ));
         }
     };
-    let lines: HashSet<&[u8]> = bytes
-        .split(|byte| *byte == b'\n')
-        .filter(|line| !line.is_empty())
+    let paths = logged_paths(&bytes).map_err(|line| {
+        format!(
+            "the usage log {} names a path that can't be decoded: {}",
+            log.display(),
+            String::from_utf8_lossy(line)
+        )
+    })?;
+    // A stub deleted since, or one of a temporary folder, is no stub of ours.
+    let used = paths
+        .into_iter()
+        .filter_map(|path| std::fs::canonicalize(path).ok())
         .collect();
-    let mut used = HashSet::new();
-    for line in lines {
-        let path = logged_path(line).ok_or_else(|| {
-            format!(
-                "the usage log {} names a path that can't be decoded: {}",
-                log.display(),
-                String::from_utf8_lossy(line)
-            )
-        })?;
-        // A stub deleted since, or one of a temporary folder, is no stub of ours.
-        used.extend(std::fs::canonicalize(path).ok());
-    }
     Ok(Some(used))
-}
-
-/// A path as the runtime logs it: its bytes as the OS has them.
-#[cfg(unix)]
-fn logged_path(line: &[u8]) -> Option<PathBuf> {
-    use std::os::unix::ffi::OsStrExt;
-    Some(std::ffi::OsStr::from_bytes(line).into())
-}
-
-/// A path as the runtime logs it: its bytes as the OS has them, which are UTF-8 unless the
-/// path isn't valid Unicode.
-#[cfg(not(unix))]
-fn logged_path(line: &[u8]) -> Option<PathBuf> {
-    std::str::from_utf8(line).ok().map(PathBuf::from)
 }
 
 /// Removes the folders a deletion left empty, up to the stub root.
@@ -248,18 +229,5 @@ fn remove_empty_folders(stub: &Path, roots: &[PathBuf]) {
             break;
         }
         folder = current.parent();
-    }
-}
-
-#[cfg(all(test, unix))]
-mod tests {
-    use super::logged_path;
-    use std::os::unix::ffi::OsStrExt;
-
-    #[test]
-    fn a_logged_path_keeps_bytes_that_are_no_utf8() {
-        let line = b"/stubs/caf\xe9/0123456789abcdef0123456789abcdef.json";
-        let path = logged_path(line).unwrap();
-        assert_eq!(path.as_os_str().as_bytes(), line);
     }
 }

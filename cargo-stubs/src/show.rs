@@ -1,8 +1,8 @@
 //! `cargo stubs show FILE|FUNCTION`: stubs, with their arguments and what they recorded.
 
 use crate::Stop;
-use crate::catalog::{self, Catalog, shown};
-use cached_stubs::__cargo_stubs::{Inspected, InspectedBody};
+use crate::catalog::Catalog;
+use cached_stubs::__cargo_stubs::{Inspected, InspectedBody, inspect_file, shown};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -13,12 +13,12 @@ pub fn run(catalog: &Catalog, target: &str, out: &mut dyn Write) -> Result<(), S
     // A path, however written (`stubs/app/../app/greet`), as the catalog's are.
     let path = std::fs::canonicalize(target).ok();
     if let Some(file) = path.as_ref().filter(|path| !path.is_dir()) {
-        return show(file, catalog::read(file), out);
+        return show(file, inspect_file(file), out);
     }
     let mut found = false;
     for (folder, stub) in catalog.stubs() {
         let in_folder = folder.function() == target || path.as_ref() == Some(&folder.path());
-        let read = catalog::read(stub);
+        let read = inspect_file(stub);
         if in_folder || read.as_ref().is_ok_and(|read| read.function == target) {
             show(stub, read, out)?;
             found = true;

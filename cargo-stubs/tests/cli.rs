@@ -85,7 +85,7 @@ impl Fixture {
         // The workspace's lock file pins the same versions: no network is needed.
         std::fs::copy(workspace.join("Cargo.lock"), fixture.path("Cargo.lock")).unwrap();
         let recorded = fixture
-            .command("cargo", &["test", "--offline"])
+            .command(&["test", "--offline"])
             .env("RECORD", "1")
             .output()
             .unwrap();
@@ -107,8 +107,8 @@ impl Fixture {
         std::fs::write(path, text).unwrap();
     }
 
-    /// `program args`, in the crate, with `cargo-stubs` on the `PATH` and a shared target dir.
-    fn command(&self, program: &str, args: &[&str]) -> Command {
+    /// `cargo args`, in the crate, with `cargo-stubs` on the `PATH` and a shared target dir.
+    fn command(&self, args: &[&str]) -> Command {
         let bin = Path::new(env!("CARGO_BIN_EXE_cargo-stubs"))
             .parent()
             .unwrap();
@@ -116,7 +116,7 @@ impl Fixture {
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
         ))
         .unwrap();
-        let mut command = Command::new(program);
+        let mut command = Command::new("cargo");
         command
             .args(args)
             .current_dir(self.dir.path())
@@ -136,10 +136,7 @@ impl Fixture {
             status,
             stdout,
             stderr,
-        } = self
-            .command("cargo", &[&["stubs"], args].concat())
-            .output()
-            .unwrap();
+        } = self.command(&[&["stubs"], args].concat()).output().unwrap();
         let printed = format!(
             "{}{}",
             String::from_utf8_lossy(&stdout),
@@ -295,7 +292,6 @@ fn check_lists_every_problem_and_fails() {
     let fixture = Fixture::recorded();
     let greets = fixture.stubs_of("greet");
     let renamed = fixture.stubs_of("inner/renamed").remove(0);
-    let name = |path: &Path| path.file_name().unwrap().to_str().unwrap().to_string();
     // A truncated stub, and a temporary file left by a killed recording.
     let text = std::fs::read_to_string(&greets[0]).unwrap();
     std::fs::write(&greets[0], &text[..text.len() / 2]).unwrap();
@@ -402,14 +398,7 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     );
     let (code, dry) = fixture.stubs(&["prune", "--dry-run", "--", "--offline"]);
     assert_eq!(code, 0, "{dry}");
-    let shout = format!(
-        "stubs/app/shout/{}",
-        fixture.stubs_of("shout")[0]
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-    );
+    let shout = format!("stubs/app/shout/{}", name(&fixture.stubs_of("shout")[0]));
     assert!(dry.contains(&format!("unused: {shout}")), "{dry}");
     assert!(
         dry.contains("1 of 4 stubs unused; nothing deleted (--dry-run)"),
@@ -453,6 +442,11 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     assert_eq!(fixture.stub_files().len(), 3);
     assert!(!fixture.path("stubs/app/shout").exists());
     assert!(outside_stub.exists());
+}
+
+/// The file name of `path`, which is UTF-8.
+fn name(path: &Path) -> String {
+    path.file_name().unwrap().to_str().unwrap().to_string()
 }
 
 /// A link to a folder, as each platform makes one.
