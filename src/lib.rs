@@ -58,10 +58,9 @@ impl ChildTest {
     fn with_args(name: String, args: &[&str], single: bool) -> ChildTest {
         let exe = std::env::current_exe().expect("the test binary knows its path");
         let mut command = Command::new(exe);
-        command.args(args);
-        for variable in ["RECORD", "CACHED_STUBS_DIR", "NEXTEST"] {
-            command.env_remove(variable);
-        }
+        without_stub_settings(&mut command)
+            .env_remove("NEXTEST")
+            .args(args);
         ChildTest {
             name,
             command,
@@ -170,21 +169,25 @@ pub fn assert_committed_stubs_are_recorded_again(this_test: &str, module: &str) 
         .stubs(fresh.path())
         .run()
         .success();
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("stubs")
-        .join(module);
-    // As text, so that a difference reads as one.
-    let texts = |root: &Path| -> BTreeMap<PathBuf, String> {
-        files_below(root)
-            .into_iter()
-            .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+    assert_same_as_committed(fresh.path(), module);
+}
+
+/// Asserts that `<fresh_root>/<module>`, a folder just recorded, holds exactly the stubs
+/// committed under `stubs/<module>`, byte for byte.
+pub fn assert_same_as_committed(fresh_root: &Path, module: &str) {
+    let fresh = files_below(&fresh_root.join(module));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("stubs");
+    let committed = files_below(&committed.join(module));
+    // As text first, so that a difference reads as one.
+    let texts = |files: &BTreeMap<PathBuf, Vec<u8>>| -> BTreeMap<PathBuf, String> {
+        files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
             .collect()
     };
-    assert_eq!(
-        texts(&fresh.path().join(module)),
-        texts(&committed),
-        "a fresh recording differs from the committed stubs/{module}"
-    );
+    let differs = format!("a fresh recording differs from the committed stubs/{module}");
+    assert_eq!(texts(&fresh), texts(&committed), "{differs}");
+    assert!(fresh == committed, "{differs}, in bytes that are not text");
 }
 
 /// A command that runs the example `name` as `cargo test` built it, beside the test binary
@@ -197,10 +200,26 @@ pub fn example(name: &str) -> Command {
         .and_then(Path::parent)
         .expect("target/<profile>/deps/<test>");
     let mut command = Command::new(profile.join("examples").join(name));
-    for variable in ["RECORD", "CACHED_STUBS_DIR"] {
-        command.env_remove(variable);
-    }
+    without_stub_settings(&mut command);
     command
+}
+
+/// Removes `RECORD` and `CACHED_STUBS_DIR` from the environment of `command`, so that it
+/// gets only the settings its caller gives it.
+pub fn without_stub_settings(command: &mut Command) -> &mut Command {
+    command.env_remove("RECORD").env_remove("CACHED_STUBS_DIR")
+}
+
+/// The one file below `folder`, at any depth; panics unless there is exactly one.
+pub fn only_file(folder: &Path) -> PathBuf {
+    let files: Vec<_> = files_below(folder).into_keys().collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "not one file below {}: {files:?}",
+        folder.display()
+    );
+    folder.join(&files[0])
 }
 
 /// Every file below `root`, by its path relative to `root`, with its bytes; none when

@@ -56,6 +56,13 @@ impl OpenAiServer {
         format!("http://{}/v1", self.address)
     }
 
+    /// An `OPENAI_BASE_URL` that nothing answers: a port on 127.0.0.1 bound, then let go.
+    pub fn unreachable_base_url() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
+        let address = listener.local_addr().expect("a bound address");
+        format!("http://{address}/v1")
+    }
+
     /// How many requests it has answered.
     pub fn requests_served(&self) -> usize {
         self.served.load(Ordering::SeqCst)

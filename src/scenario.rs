@@ -1,6 +1,6 @@
 //! Child tests sharing one temporary stub folder and one log of the real calls they make.
 
-use crate::{ChildTest, files_below};
+use crate::{ChildTest, files_below, only_file};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +30,7 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A new, empty stub folder, and no real call logged yet.
     pub fn new() -> Scenario {
         let stubs = tempfile::tempdir().expect("a temporary folder");
         let log = stubs.path().with_extension("calls");
@@ -86,10 +87,7 @@ impl Scenario {
 
     /// The one stub file of `function`.
     pub fn only_stub(&self, function: &str) -> PathBuf {
-        let folder = self.folder(function);
-        let files: Vec<_> = files_below(&folder).into_keys().collect();
-        assert_eq!(files.len(), 1, "{files:?}");
-        folder.join(&files[0])
+        only_file(&self.folder(function))
     }
 }
 

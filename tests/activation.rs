@@ -3,7 +3,7 @@
 //! `record-replay` feature in its `[dev-dependencies]` as the README says, once without.
 //! Its real function bodies append to a log, so the test can count real calls.
 
-use cached_stubs_suite::files_below;
+use cached_stubs_suite::{files_below, without_stub_settings};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -41,7 +41,7 @@ impl Fixture {
     /// Runs `cargo <args>` in the fixture with `RECORD` set to `record`, or unset.
     fn cargo(&self, args: &[&str], record: Option<&str>) -> String {
         let mut command = Command::new(env!("CARGO"));
-        command
+        without_stub_settings(&mut command)
             .args(args)
             .arg("--offline")
             .current_dir(self.dir.path())
@@ -50,9 +50,7 @@ impl Fixture {
                 "CARGO_TARGET_DIR",
                 Path::new(env!("CARGO_TARGET_TMPDIR")).join("outside-crate"),
             )
-            .env("REAL_CALLS", self.dir.path().join("real-calls.log"))
-            .env_remove("RECORD")
-            .env_remove("CACHED_STUBS_DIR");
+            .env("REAL_CALLS", self.dir.path().join("real-calls.log"));
         if let Some(value) = record {
             command.env("RECORD", value);
         }

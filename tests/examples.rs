@@ -1,9 +1,7 @@
 //! The examples, run as a user runs them: replaying their committed stubs offline, and
 //! recorded again into an empty folder, writing those stubs byte for byte.
 
-use cached_stubs_suite::{OpenAiServer, example, files_below};
-use std::net::TcpListener;
-use std::path::Path;
+use cached_stubs_suite::{OpenAiServer, assert_same_as_committed, example};
 use std::process::Command;
 
 /// Runs an example to the end and returns what it printed.
@@ -22,13 +20,7 @@ fn assert_records_the_committed_stubs(mut command: Command, module: &str) {
         .env("RECORD", "1")
         .env("CACHED_STUBS_DIR", fresh.path());
     run(command);
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("stubs")
-        .join(module);
-    assert_eq!(
-        files_below(&fresh.path().join(module)),
-        files_below(&committed)
-    );
+    assert_same_as_committed(fresh.path(), module);
 }
 
 const AGENT_ANSWERS: [&str; 2] = [
@@ -38,16 +30,8 @@ const AGENT_ANSWERS: [&str; 2] = [
 
 #[test]
 fn the_agent_replays_offline() {
-    let closed_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let mut agent = example("agent");
-    agent.env(
-        "OPENAI_BASE_URL",
-        format!("http://127.0.0.1:{closed_port}/v1"),
-    );
+    agent.env("OPENAI_BASE_URL", OpenAiServer::unreachable_base_url());
     let printed = run(agent);
     for answer in AGENT_ANSWERS {
         assert!(printed.contains(answer), "{printed}");

@@ -11,10 +11,9 @@ use async_openai::types::chat::{
     CreateChatCompletionStreamResponse,
 };
 use cached_stubs::cached_stub;
-use cached_stubs_suite::{ChildTest, OpenAiServer, files_below};
+use cached_stubs_suite::{OpenAiServer, Scenario, files_below};
 use futures::StreamExt;
 use serde_json::{Value, json};
-use std::net::TcpListener;
 use std::path::Path;
 
 /// async-openai's streaming call, as an application would wrap it.
@@ -65,12 +64,6 @@ async fn child_chats() {
     std::fs::write(path, received.to_string()).unwrap();
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 fn received(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -78,10 +71,10 @@ fn received(path: &Path) -> Value {
 #[test]
 fn the_real_client_records_through_a_server_and_replays_without_one() {
     let server = OpenAiServer::start();
-    let (stubs, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (scenario, out) = (Scenario::new(), tempfile::tempdir().unwrap());
     let child = |base_url: String, received: &str| {
-        ChildTest::new("child_chats")
-            .stubs(stubs.path())
+        scenario
+            .child("child_chats")
             .env("OPENAI_BASE_URL", base_url)
             .env("OPENAI_API_KEY", "local")
             .env("RECEIVED", out.path().join(received))
@@ -92,8 +85,9 @@ fn the_real_client_records_through_a_server_and_replays_without_one() {
         .run()
         .success();
     assert_eq!(server.requests_served(), 2);
-    let unreachable = format!("http://127.0.0.1:{}/v1", closed_port());
-    child(unreachable, "replayed.json").run().success();
+    child(OpenAiServer::unreachable_base_url(), "replayed.json")
+        .run()
+        .success();
     assert_eq!(server.requests_served(), 2, "the replay reached the server");
 
     let (recorded, replayed) = (
@@ -124,7 +118,7 @@ fn the_real_client_records_through_a_server_and_replays_without_one() {
     );
 
     // One stub per function; the streamed one holds every chunk as an item.
-    let files = files_below(&stubs.path().join("openai"));
+    let files = files_below(&scenario.folder("openai"));
     let folders: Vec<_> = files
         .keys()
         .map(|path| path.parent().unwrap().to_str().unwrap())

@@ -162,7 +162,7 @@ fn identical_calls_at_once_make_one_real_call_while_recording() {
         scenario.child(child).record("1").run().success();
         // ...and when recording every call again.
         scenario.child(child).record("all").run().success();
-        assert_eq!(files_below(scenario.stubs()).len(), 1);
+        assert_eq!(scenario.stub_files().len(), 1);
     }
 }
 
@@ -443,12 +443,7 @@ fn a_broken_or_hostile_stub_fails_naming_the_file_and_is_left_alone() {
         break_it(&stub);
         let before = snapshot(&folder);
         for record in [None, Some("1")] {
-            let child = scenario.child("child_asks_for_a_capital");
-            let child = match record {
-                Some(value) => child.record(value),
-                None => child,
-            };
-            let output = child.run().failure();
+            let output = scenario.fails("child_asks_for_a_capital", record);
             let context = format!("{case}, RECORD={record:?}:\n{output}");
             assert!(
                 output.contains("can't replay `reliability::capital`: its stub can't be read"),

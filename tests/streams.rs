@@ -3,7 +3,9 @@
 //! processes with a folder of their own, since `RECORD` is read once per process.
 
 use cached_stubs::cached_stub;
-use cached_stubs_suite::{ChildTest, assert_committed_stubs_are_recorded_again, files_below};
+use cached_stubs_suite::{
+    Scenario, assert_committed_stubs_are_recorded_again, files_below, only_file,
+};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -213,18 +215,11 @@ async fn child_replays_without_producing() {
 
 #[test]
 fn recording_passes_each_item_on_as_it_comes_and_writes_at_the_end() {
-    let stubs = tempfile::tempdir().unwrap();
+    let scenario = Scenario::new();
     for child in ["child_tees_a_stream", "child_tees_an_iterator"] {
-        ChildTest::new(child)
-            .record("1")
-            .stubs(stubs.path())
-            .run()
-            .success();
+        scenario.passes(child, Some("1"));
     }
-    ChildTest::new("child_replays_without_producing")
-        .stubs(stubs.path())
-        .run()
-        .success();
+    scenario.passes("child_replays_without_producing", None);
 }
 
 #[tokio::test]
@@ -239,13 +234,9 @@ async fn child_drops_sequences_early() {
 
 #[test]
 fn a_sequence_dropped_early_records_nothing() {
-    let stubs = tempfile::tempdir().unwrap();
-    ChildTest::new("child_drops_sequences_early")
-        .record("1")
-        .stubs(stubs.path())
-        .run()
-        .success();
-    assert_eq!(files_below(stubs.path()).len(), 0);
+    let scenario = Scenario::new();
+    scenario.passes("child_drops_sequences_early", Some("1"));
+    assert_eq!(scenario.stub_files().len(), 0);
 }
 
 /// A stream whose connection drops at item `fail_at`.
@@ -275,12 +266,7 @@ async fn child_meets_an_err_item() {
 
 #[test]
 fn a_stream_with_an_err_item_reaches_the_caller_whole_and_records_nothing() {
-    let stubs = tempfile::tempdir().unwrap();
-    ChildTest::new("child_meets_an_err_item")
-        .record("1")
-        .stubs(stubs.path())
-        .run()
-        .success();
+    Scenario::new().passes("child_meets_an_err_item", Some("1"));
 }
 
 /// Three items, 40 ms apart.
@@ -300,40 +286,29 @@ async fn child_ticks() {
     println!("elapsed_ms={}", started.elapsed().as_millis());
 }
 
-/// The `offsets_ms` of the one stub of `ticks`, if it has them.
-fn offsets_ms(stubs: &Path) -> Option<Vec<u64>> {
-    let files = files_below(stubs);
-    let [(_, bytes)] = files.iter().collect::<Vec<_>>()[..] else {
-        panic!("one stub expected, found {}", files.len());
-    };
-    let stub: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+/// The `offsets_ms` of the one stub of the scenario, a stub of `ticks`, if it has them.
+fn offsets_ms(scenario: &Scenario) -> Option<Vec<u64>> {
+    let bytes = std::fs::read(only_file(scenario.stubs())).unwrap();
+    let stub: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     stub.get("offsets_ms")
         .map(|offsets| serde_json::from_value(offsets.clone()).unwrap())
 }
 
 #[test]
 fn timings_are_kept_and_replayed_only_when_asked_for() {
-    let untimed = tempfile::tempdir().unwrap();
-    ChildTest::new("child_ticks")
-        .record("1")
-        .stubs(untimed.path())
-        .run()
-        .success();
-    assert_eq!(offsets_ms(untimed.path()), None);
+    let untimed = Scenario::new();
+    untimed.passes("child_ticks", Some("1"));
+    assert_eq!(offsets_ms(&untimed), None);
 
-    let timed = tempfile::tempdir().unwrap();
-    let record = ChildTest::new("child_ticks")
-        .record("1")
-        .stubs(timed.path());
+    let timed = Scenario::new();
+    let record = timed.child("child_ticks").record("1");
     record.env("CACHED_STUBS_TIMING", "1").run().success();
-    let offsets = offsets_ms(timed.path()).expect("offsets recorded");
+    let offsets = offsets_ms(&timed).expect("offsets recorded");
     assert_eq!(offsets.len(), 3);
     assert!(offsets.is_sorted() && offsets[2] >= 120, "{offsets:?}");
 
     // A replay with timings takes at least as long as the recording did.
-    let replay = ChildTest::new("child_ticks")
-        .stubs(timed.path())
-        .env("CACHED_STUBS_TIMING", "1");
+    let replay = timed.child("child_ticks").env("CACHED_STUBS_TIMING", "1");
     let output = replay.run().success().output;
     let elapsed: u64 = output
         .lines()
