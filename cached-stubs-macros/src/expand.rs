@@ -108,14 +108,14 @@ impl<'a> Expansion<'a> {
             #vis #sig {
                 #(#inner_attrs)*
                 let #site: &'static #private::Site = {
-                    static SITE: #private::Site = #private::Site::new(
-                        ::core::concat!(::core::module_path!(), "::", #function_name),
-                        ::core::module_path!(),
-                        #folder_name,
-                        #source_hash,
-                        #dir,
-                        ::core::env!("CARGO_MANIFEST_DIR"),
-                    );
+                    static SITE: #private::Site = #private::Site::new(#private::Definition {
+                        function: ::core::concat!(::core::module_path!(), "::", #function_name),
+                        module_path: ::core::module_path!(),
+                        name: #folder_name,
+                        source_hash: #source_hash,
+                        dir: #dir,
+                        manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                    });
                     &SITE
                 };
                 #body
@@ -219,12 +219,12 @@ impl<'a> Expansion<'a> {
         let real_call = self.real_call();
         let (replay, run_and_tee) = if sequence.in_result {
             (
-                quote!(::core::result::Result::Ok(#private::Stubbed::replay(#output))),
+                quote!(::core::result::Result::Ok(#private::StubbedItems::replay(#output))),
                 quote!(#real_call.map(|#output| #run.tee(#output))),
             )
         } else {
             (
-                quote!(#private::Stubbed::replay(#output)),
+                quote!(#private::StubbedItems::replay(#output)),
                 quote!(#run.tee(#real_call)),
             )
         };
@@ -234,7 +234,7 @@ impl<'a> Expansion<'a> {
             Kind::Stream => quote!(::std::boxed::Box::pin),
             Kind::Iterator => quote!(::std::boxed::Box::new),
         };
-        // The tail of a function coerces to its return type: `Box<Stubbed<..>>` becomes the
+        // The tail of a function coerces to its return type: `Box<StubbedItems<..>>` becomes the
         // declared `Pin<Box<dyn Stream<..>>>` or `Box<dyn Iterator<..>>`.
         let returned = match (&sequence.named, sequence.in_result) {
             (None, _) => quote!(#output),
@@ -248,8 +248,8 @@ impl<'a> Expansion<'a> {
         }
     }
 
-    /// `let step = lookup(site, &[args], shape);` (or `lookup_items`), the shape picked from
-    /// `ty` by the runtime's `ShapeOf`, so that a `Result` is seen through any alias, and
+    /// `let step = lookup(site, &[args], part);` (or `lookup_items`), the stored part picked
+    /// from `ty` by the runtime's `PickPart`, so that a `Result` is seen through any alias, and
     /// spanned at the return type, where a type that can't be recorded is reported. Bound
     /// before any `match`, so the borrowed arguments are gone before any await.
     fn lookup(&self, function: &str, ty: &TokenStream, resolve: Resolve) -> TokenStream {
@@ -265,10 +265,10 @@ impl<'a> Expansion<'a> {
         });
         // Located at the return type, where rustc reports a type that can't be recorded;
         // one of the two traits is always unused.
-        let shape = quote_spanned! {self.return_span=> {
+        let part = quote_spanned! {self.return_span=> {
             #[allow(unused_imports)]
-            use ::cached_stubs::__private::{PickFallible as _, PickPlain as _};
-            (&::cached_stubs::__private::ShapeOf::<#ty>::NEW).shape()
+            use ::cached_stubs::__private::{PickOkOnly as _, PickWhole as _};
+            (&::cached_stubs::__private::PickPart::<#ty>::NEW).part()
         }};
         // Every token of the call located at the return type, where rustc points.
         let function = Ident::new(function, self.return_span);
@@ -278,7 +278,7 @@ impl<'a> Expansion<'a> {
                 #site,
                 ::core::any::type_name_of_val(&|| ()),
                 &[#(#args),*],
-                #shape,
+                #part,
             )
         };
         match resolve {

@@ -7,9 +7,9 @@ use crate::key::Key;
 use crate::message::{self, Miss, Note};
 use crate::mode::Mode;
 use crate::nearest;
-use crate::shape::{Recordable, Shape};
 use crate::site::Site;
 use crate::store;
+use crate::stored::{Recordable, StoredPart};
 use crate::stub_file::{self, Body, NewBody, NewStub, Problem, Replayed};
 use crate::usage;
 use serde::de::DeserializeOwned;
@@ -21,18 +21,18 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// What a call does once its stub has been looked for.
-pub enum Step<S, R> {
+pub enum Step<P, R> {
     /// What the stub holds, to return without running the real function.
     Replay(R),
     /// Run the real function, then hand its result to [`Run::finish`] (or [`Run::tee`]).
-    Run(Run<S>),
+    Run(Run<P>),
 }
 
 /// A real call under way: records its result when the mode says so.
-pub struct Run<S> {
+pub struct Run<P> {
     /// `None` in passthrough mode.
     pub(crate) recording: Option<Recording>,
-    shape: PhantomData<fn() -> S>,
+    part: PhantomData<fn() -> P>,
 }
 
 /// Everything needed to write a stub once the real result is known; owns its data, so the
@@ -54,32 +54,31 @@ pub struct Items<T> {
 
 /// Looks for the stub of a call returning a value, and decides, by [`Mode`], what happens
 /// next: `.wait()` (in a sync function) or `.await` (in an async one) says which [`Step`].
-/// `shape` says how the return type is recorded (see `ShapeOf`).
+/// `part` says what of the returned value is recorded (see `PickPart`).
 ///
 /// # Panics
 ///
 /// In replay mode, when the stub is missing or stale; in every mode that reads stubs, when
 /// the stub can't be read or parsed. The real function is never called in those cases.
 #[track_caller]
-pub fn lookup<S: Shape<R>, R>(
+pub fn lookup<P: StoredPart<R>, R>(
     site: &'static Site,
     instance: &'static str,
     args: &[Arg<'_>],
-    shape: S,
-) -> Lookup<S, R>
+    _part: P,
+) -> Lookup<P, R>
 where
-    S::Stored: Recordable,
+    P::Stored: Recordable,
 {
-    let _ = shape;
-    let note = S::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
-    match look::<S::Stored>(site, instance, args, Body::Output, note) {
-        Found::Stub(stub, _) => Lookup::ready(Step::Replay(S::replayed(stub.body))),
+    let note = P::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
+    match look::<P::Stored>(site, instance, args, Body::Output, note) {
+        Found::Stub(stub, _) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
         Found::Nothing(Some(recording)) => recording.board(),
     }
 }
 
-/// [`lookup`] for a call returning a stream or an iterator; `shape` is its items'. Streams
+/// [`lookup`] for a call returning a stream or an iterator; `part` is its items'. Streams
 /// and iterators don't share flights: a follower would wait for another sequence's end,
 /// which its consumer may never reach first.
 ///
@@ -88,18 +87,17 @@ where
 /// As [`lookup`]; also when the stub's `offsets_ms` are not one per item, in order, within
 /// an hour.
 #[track_caller]
-pub fn lookup_items<S: Shape<T>, T>(
+pub fn lookup_items<P: StoredPart<T>, T>(
     site: &'static Site,
     instance: &'static str,
     args: &[Arg<'_>],
-    shape: S,
-) -> Step<S, Items<T>>
+    _part: P,
+) -> Step<P, Items<T>>
 where
-    S::Stored: Recordable,
+    P::Stored: Recordable,
 {
-    let _ = shape;
     let note = Some(Note::EndedSequencesOnly);
-    match look::<Vec<S::Stored>>(site, instance, args, Body::Items, note) {
+    match look::<Vec<P::Stored>>(site, instance, args, Body::Items, note) {
         Found::Stub(stub, path) => {
             if let Some(offsets_ms) = &stub.offsets_ms
                 && let Err(problem) = stub_file::check_offsets(offsets_ms, stub.body.len())
@@ -107,7 +105,7 @@ where
                 panic!("{}", message::unreadable(site, &path, &problem));
             }
             Step::Replay(Items {
-                items: stub.body.into_iter().map(S::replayed).collect(),
+                items: stub.body.into_iter().map(P::replayed).collect(),
                 offsets_ms: stub.offsets_ms,
             })
         }
@@ -117,26 +115,26 @@ where
 
 /// A looked-up call returning a value: its [`Step`], or, while an identical call records
 /// it in this process, the wait for that call to land.
-pub struct Lookup<S, R> {
-    state: Option<Waiting<S, R>>,
+pub struct Lookup<P, R> {
+    state: Option<Waiting<P, R>>,
 }
 
-enum Waiting<S, R> {
+enum Waiting<P, R> {
     /// Decided.
-    Ready(Step<S, R>),
+    Ready(Step<P, R>),
     /// An identical call leads; once it lands, `then` replays what it recorded, if it did.
     Follows {
         landing: Landing,
         recording: Recording,
-        then: fn(Recording, Landed) -> Lookup<S, R>,
+        then: fn(Recording, Landed) -> Lookup<P, R>,
     },
 }
 
 // `Lookup` never pins what it holds.
-impl<S, R> Unpin for Lookup<S, R> {}
+impl<P, R> Unpin for Lookup<P, R> {}
 
-impl<S, R> Lookup<S, R> {
-    fn ready(step: Step<S, R>) -> Self {
+impl<P, R> Lookup<P, R> {
+    fn ready(step: Step<P, R>) -> Self {
         Lookup {
             state: Some(Waiting::Ready(step)),
         }
@@ -152,7 +150,7 @@ impl<S, R> Lookup<S, R> {
     /// leading call's own real call, on its thread, runs and records on its own instead:
     /// waiting for its caller would never end.
     #[track_caller]
-    pub fn wait(mut self) -> Step<S, R> {
+    pub fn wait(mut self) -> Step<P, R> {
         loop {
             match self.state.take().expect("a lookup is resolved once") {
                 Waiting::Ready(step) => return step,
@@ -173,11 +171,11 @@ impl<S, R> Lookup<S, R> {
     }
 }
 
-impl<S, R> Future for Lookup<S, R> {
-    type Output = Step<S, R>;
+impl<P, R> Future for Lookup<P, R> {
+    type Output = Step<P, R>;
 
     /// The step, waiting without blocking while an identical call leads.
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<S, R>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<P, R>> {
         let this = self.get_mut();
         loop {
             match this.state.take().expect("a lookup is resolved once") {
@@ -206,12 +204,12 @@ impl<S, R> Future for Lookup<S, R> {
 /// our own. Only a stub written by the leader is replayed: under `RECORD=all` an older one
 /// on disk is no answer.
 #[track_caller]
-fn landed<S: Shape<R>, R>(recording: Recording, landed: Landed) -> Lookup<S, R>
+fn landed<P: StoredPart<R>, R>(recording: Recording, landed: Landed) -> Lookup<P, R>
 where
-    S::Stored: Recordable,
+    P::Stored: Recordable,
 {
     if landed == Landed::Wrote
-        && let Some(replayed) = recording.replay_current::<S, R>()
+        && let Some(replayed) = recording.replay_current::<P, R>()
     {
         return Lookup::ready(Step::Replay(replayed));
     }
@@ -291,24 +289,24 @@ fn read_current<B: DeserializeOwned>(site: &Site, path: &Path, body: Body) -> Cu
         Ok(None) => return Current::Missing,
         Err(error) => panic!("{}", message::unreadable(site, path, &error)),
     };
-    match stub_file::read::<B>(&bytes, site.source_hash, body) {
+    match stub_file::read::<B>(&bytes, site.definition.source_hash, body) {
         Ok(stub) if stub.current => {
             usage::note(path);
             Current::Stub(stub)
         }
         Ok(_) => Current::Stale,
-        Err(error) => match stub_file::diagnose(&bytes, site.source_hash, &error) {
+        Err(error) => match stub_file::diagnose(&bytes, site.definition.source_hash, &error) {
             Problem::Stale => Current::Stale,
             problem => panic!("{}", message::unreadable(site, path, &problem)),
         },
     }
 }
 
-impl<S> Run<S> {
+impl<P> Run<P> {
     fn new(recording: Option<Recording>) -> Self {
         Run {
             recording,
-            shape: PhantomData,
+            part: PhantomData,
         }
     }
 
@@ -322,16 +320,16 @@ impl<S> Run<S> {
     #[track_caller]
     pub fn finish<R>(self, returned: R) -> R
     where
-        S: Shape<R>,
-        S::Stored: Recordable,
+        P: StoredPart<R>,
+        P::Stored: Recordable,
     {
-        if let (Some(recording), Some(stored)) = (self.recording, S::stored(&returned)) {
+        if let (Some(recording), Some(stored)) = (self.recording, P::stored(&returned)) {
             let output = match serde_json::to_value(stored) {
                 Ok(output) => output,
                 Err(error) => panic!("{}", message::unrecordable(recording.site, &error)),
             };
             let expected = canonical::fingerprint(stored).ok();
-            recording.write(NewBody::Output(&output), |replayed: &S::Stored| {
+            recording.write(NewBody::Output(&output), |replayed: &P::Stored| {
                 canonical::fingerprint(replayed).ok() == expected
             });
         }
@@ -344,14 +342,14 @@ impl Recording {
     /// it lands, replays what it wrote. A call that leads replays instead if an identical
     /// call landed its stub since this one looked.
     #[track_caller]
-    fn board<S: Shape<R>, R>(mut self) -> Lookup<S, R>
+    fn board<P: StoredPart<R>, R>(mut self) -> Lookup<P, R>
     where
-        S::Stored: Recordable,
+        P::Stored: Recordable,
     {
         let state = match flight::board(&self.path) {
             Seat::Leader(leader) => {
                 if Mode::current() != Mode::RecordAll
-                    && let Some(replayed) = self.replay_current::<S, R>()
+                    && let Some(replayed) = self.replay_current::<P, R>()
                 {
                     return Lookup::ready(Step::Replay(replayed));
                 }
@@ -361,7 +359,7 @@ impl Recording {
             Seat::Follower(flight) => Waiting::Follows {
                 landing: flight.landing(),
                 recording: self,
-                then: landed::<S, R>,
+                then: landed::<P, R>,
             },
         };
         Lookup { state: Some(state) }
@@ -369,12 +367,12 @@ impl Recording {
 
     /// What the stub of this call replays, if it is current now.
     #[track_caller]
-    fn replay_current<S: Shape<R>, R>(&self) -> Option<R>
+    fn replay_current<P: StoredPart<R>, R>(&self) -> Option<R>
     where
-        S::Stored: Recordable,
+        P::Stored: Recordable,
     {
-        match read_current::<S::Stored>(self.site, &self.path, Body::Output) {
-            Current::Stub(stub) => Some(S::replayed(stub.body)),
+        match read_current::<P::Stored>(self.site, &self.path, Body::Output) {
+            Current::Stub(stub) => Some(P::replayed(stub.body)),
             Current::Missing | Current::Stale => None,
         }
     }
@@ -390,14 +388,14 @@ impl Recording {
         let site = self.site;
         let kind = body.kind();
         let bytes = NewStub {
-            function: site.function,
-            source_hash: site.source_hash,
+            function: site.definition.function,
+            source_hash: site.definition.source_hash,
             args: &self.args,
             body,
         }
         .to_bytes();
         // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        match stub_file::read::<B>(&bytes, site.source_hash, kind) {
+        match stub_file::read::<B>(&bytes, site.definition.source_hash, kind) {
             Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => panic!(
                 "{}",
@@ -419,20 +417,20 @@ impl Recording {
 mod tests {
     use super::{Lookup, Recording, Run, Step};
     use crate::mode::Mode;
-    use crate::shape::Plain;
-    use crate::site::Site;
+    use crate::site::{Definition, Site};
+    use crate::stored::Whole;
 
     /// A site whose stubs live in a folder of their own.
     fn site(dir: &std::path::Path) -> &'static Site {
         let dir = Box::leak(dir.to_string_lossy().into_owned().into_boxed_str());
-        Box::leak(Box::new(Site::new(
-            "call::tests::answer",
-            "call::tests",
-            "answer",
-            "0123456789abcdef0123456789abcdef",
-            Some(dir),
-            "/",
-        )))
+        Box::leak(Box::new(Site::new(Definition {
+            function: "call::tests::answer",
+            module_path: "call::tests",
+            name: "answer",
+            source_hash: "0123456789abcdef0123456789abcdef",
+            dir: Some(dir),
+            manifest_dir: "/",
+        })))
     }
 
     fn recording(site: &'static Site) -> Recording {
@@ -450,8 +448,8 @@ mod tests {
         let site = site(dir.path());
         // This call looked and found nothing; then an identical one recorded.
         let late = recording(site);
-        Run::<Plain>::new(Some(recording(site))).finish(String::from("recorded"));
-        let lookup: Lookup<Plain, String> = late.board();
+        Run::<Whole>::new(Some(recording(site))).finish(String::from("recorded"));
+        let lookup: Lookup<Whole, String> = late.board();
         if Mode::current() == Mode::RecordAll {
             return assert!(!lookup.replays(), "RECORD=all records every call");
         }

@@ -37,7 +37,7 @@ pub(crate) fn miss(
     miss: &Miss,
     note: Option<Note>,
 ) -> String {
-    let function = site.function;
+    let function = site.definition.function;
     let why = match miss {
         Miss::Stale => format!(
             "the stub was recorded from another version of `{function}`: its body, signature \
@@ -112,7 +112,7 @@ pub(crate) fn unreadable(site: &Site, path: &Path, error: &dyn Display) -> Strin
          error: {error}\n\
          The file was left as it is and the real function was not called. Fix the file, or \
          delete it and record again:\n    {command}",
-        function = site.function,
+        function = site.definition.function,
         path = shown(path),
         command = record_command(),
     )
@@ -137,7 +137,7 @@ pub(crate) fn unhashable(site: &Site, error: &KeyError) -> String {
         "cached-stubs: can't compute the stub key of `{function}`: serializing argument `{arg}` \
          failed: {error}\n\
          Add `{arg}` to `skip(...)` if it doesn't change the result.",
-        function = site.function,
+        function = site.definition.function,
         arg = error.arg,
         error = error.error,
     )
@@ -150,7 +150,7 @@ pub(crate) fn unrecordable(site: &Site, error: &dyn Display) -> String {
          No stub was written. A result must go to JSON and come back equal: map keys must be \
          strings or numbers, integers fit in 64 bits, and a NaN float or a `Some(())` comes \
          back as null or `None`.",
-        function = site.function,
+        function = site.definition.function,
     )
 }
 
@@ -160,13 +160,13 @@ pub(crate) fn unwritable(site: &Site, path: &Path, error: &std::io::Error) -> St
          file:  {path}\n  \
          error: {error}\n\
          The real function ran, but its result was not recorded.",
-        function = site.function,
+        function = site.definition.function,
         path = shown(path),
     )
 }
 
 pub(crate) fn shared_folder(site: &Site, first: &str, folder: &Path) -> String {
-    let function = site.function;
+    let function = site.definition.function;
     let who = if first == function {
         format!(
             "two functions named `{function}` (methods of two types, or functions nested in two others)"

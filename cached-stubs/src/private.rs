@@ -4,9 +4,9 @@
 
 pub use crate::args::{Arg, StubArg, arg};
 pub use crate::call::{Items, Lookup, Run, Step, lookup, lookup_items};
-pub use crate::sequence::Stubbed;
-pub use crate::shape::{Fallible, PickFallible, PickPlain, Plain, Recordable, Shape, ShapeOf};
-pub use crate::site::Site;
+pub use crate::site::{Definition, Site};
+pub use crate::stored::{OkOnly, PickOkOnly, PickPart, PickWhole, Recordable, StoredPart, Whole};
+pub use crate::stream::StubbedItems;
 pub use futures_core::Stream;
 
 /// Chooses between a function as written and its record/replay version. Which one is

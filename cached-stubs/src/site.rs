@@ -7,36 +7,33 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, OnceLock};
 
+/// What the expansion declares about an annotated function.
+pub struct Definition {
+    /// The path a stub file names: `module_path!()` and the function's own name.
+    pub function: &'static str,
+    /// `module_path!()` where the function is defined.
+    pub module_path: &'static str,
+    /// The name of its stub folder: the function's, or `name = "..."`.
+    pub name: &'static str,
+    /// The hash of its tokens; see the macro's `source_hash`.
+    pub source_hash: &'static str,
+    /// The attribute's `dir = "..."`, relative to `manifest_dir`.
+    pub dir: Option<&'static str>,
+    /// `CARGO_MANIFEST_DIR` of the defining crate.
+    pub manifest_dir: &'static str,
+}
+
 /// One annotated function: a `static` in its expansion, so the folder is resolved once.
 pub struct Site {
-    pub(crate) function: &'static str,
-    module_path: &'static str,
-    name: &'static str,
-    pub(crate) source_hash: &'static str,
-    dir: Option<&'static str>,
-    manifest_dir: &'static str,
+    pub(crate) definition: Definition,
     folder: OnceLock<PathBuf>,
 }
 
 impl Site {
-    /// `function` is the path a stub file names (`module_path!()` and the function's own
-    /// name); `name` is its folder (the function's name or `name = "..."`); `dir` is the
-    /// attribute's `dir = "..."`, relative to `manifest_dir`, the defining crate's.
-    pub const fn new(
-        function: &'static str,
-        module_path: &'static str,
-        name: &'static str,
-        source_hash: &'static str,
-        dir: Option<&'static str>,
-        manifest_dir: &'static str,
-    ) -> Site {
+    /// The site of the function `definition` describes.
+    pub const fn new(definition: Definition) -> Site {
         Site {
-            function,
-            module_path,
-            name,
-            source_hash,
-            dir,
-            manifest_dir,
+            definition,
             folder: OnceLock::new(),
         }
     }
@@ -50,16 +47,17 @@ impl Site {
     /// When another function of this process already uses the folder.
     pub(crate) fn folder(&self) -> &Path {
         self.folder.get_or_init(|| {
+            let definition = &self.definition;
             static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
                 let dir = std::env::var_os("CACHED_STUBS_DIR").filter(|dir| !dir.is_empty())?;
                 Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
             });
             let mut folder = match &*OVERRIDE {
                 Some(dir) => dir.clone(),
-                None => Path::new(self.manifest_dir).join(self.dir.unwrap_or("stubs")),
+                None => Path::new(definition.manifest_dir).join(definition.dir.unwrap_or("stubs")),
             };
-            folder.extend(self.module_path.split("::"));
-            folder.push(self.name);
+            folder.extend(definition.module_path.split("::"));
+            folder.push(definition.name);
             self.claim(&folder);
             folder
         })
@@ -69,7 +67,7 @@ impl Site {
     /// functions sharing a folder would take each other's stubs for stale or broken ones.
     fn claim(&self, folder: &Path) {
         static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
-        let owner = (self.function, self.source_hash);
+        let owner = (self.definition.function, self.definition.source_hash);
         let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
         if first != owner {
             panic!("{}", message::shared_folder(self, first.0, folder));

@@ -6,7 +6,7 @@
 use crate::call::{Items, Recording, Run};
 use crate::canonical;
 use crate::message;
-use crate::shape::{Recordable, Shape};
+use crate::stored::{Recordable, StoredPart};
 use crate::stub_file::NewBody;
 use crate::timing::{self, Clock, Timer};
 use futures_core::Stream;
@@ -22,12 +22,12 @@ use std::time::Instant;
 pin_project! {
     /// The stream or iterator an annotated function returns in its record/replay version:
     /// its recorded items, or the real sequence `S`, recorded on its way through if the call
-    /// records. `Sh` is the [`Shape`] of its items `T`.
-    pub struct Stubbed<S, Sh, T> {
+    /// records. `P` is the [`StoredPart`] of its items `T`.
+    pub struct StubbedItems<S, P, T> {
         #[pin]
         real: Option<S>,
         flow: Flow<T>,
-        shape: PhantomData<fn() -> Sh>,
+        part: PhantomData<fn() -> P>,
     }
 }
 
@@ -57,11 +57,11 @@ struct Tee {
     clock: Clock,
 }
 
-impl<S, Sh, T> Stubbed<S, Sh, T> {
+impl<S, P, T> StubbedItems<S, P, T> {
     /// The recorded items, replayed one at a time.
     pub fn replay(items: Items<T>) -> Self {
         let offsets_ms = items.offsets_ms.filter(|_| timing::enabled());
-        Stubbed {
+        StubbedItems {
             real: None,
             flow: Flow::Replay {
                 items: items.items.into_iter(),
@@ -69,12 +69,12 @@ impl<S, Sh, T> Stubbed<S, Sh, T> {
                 clock: Clock::default(),
                 timer: Timer::default(),
             },
-            shape: PhantomData,
+            part: PhantomData,
         }
     }
 }
 
-impl<S, Sh, T> Stubbed<S, Sh, T> {
+impl<S, P, T> StubbedItems<S, P, T> {
     /// The size hint of the recorded items, or of the real sequence by `real_hint`.
     fn hint(&self, real_hint: impl FnOnce(&S) -> (usize, Option<usize>)) -> (usize, Option<usize>) {
         match (&self.flow, &self.real) {
@@ -85,10 +85,10 @@ impl<S, Sh, T> Stubbed<S, Sh, T> {
     }
 }
 
-impl<Sh> Run<Sh> {
+impl<P> Run<P> {
     /// The real sequence, recorded item by item on its way to the caller if this call
     /// records.
-    pub fn tee<S, T>(self, real: S) -> Stubbed<S, Sh, T> {
+    pub fn tee<S, T>(self, real: S) -> StubbedItems<S, P, T> {
         let flow = match self.recording {
             Some(recording) => Flow::Record(Box::new(Tee {
                 recording,
@@ -99,10 +99,10 @@ impl<Sh> Run<Sh> {
             })),
             None => Flow::Pass,
         };
-        Stubbed {
+        StubbedItems {
             real: Some(real),
             flow,
-            shape: PhantomData,
+            part: PhantomData,
         }
     }
 }
@@ -155,20 +155,20 @@ impl<T> Flow<T> {
 
     /// Sees a real item, or the end (`None`), on its way to the caller.
     #[track_caller]
-    fn saw<Sh: Shape<T>>(&mut self, item: Option<&T>)
+    fn saw<P: StoredPart<T>>(&mut self, item: Option<&T>)
     where
-        Sh::Stored: Recordable,
+        P::Stored: Recordable,
     {
         let Flow::Record(tee) = self else {
             return;
         };
-        match item.map(Sh::stored) {
+        match item.map(P::stored) {
             Some(Some(stored)) => tee.keep(stored),
             // An `Err` item: the sequence is not recorded, but goes on to the caller.
             Some(None) => *self = Flow::Pass,
             None => {
                 if let Flow::Record(tee) = std::mem::replace(self, Flow::Pass) {
-                    tee.write::<Sh::Stored>();
+                    tee.write::<P::Stored>();
                 }
             }
         }
@@ -209,11 +209,11 @@ impl Tee {
     }
 }
 
-impl<S, Sh, T> Stream for Stubbed<S, Sh, T>
+impl<S, P, T> Stream for StubbedItems<S, P, T>
 where
     S: Stream<Item = T>,
-    Sh: Shape<T>,
-    Sh::Stored: Recordable,
+    P: StoredPart<T>,
+    P::Stored: Recordable,
 {
     type Item = T;
 
@@ -232,7 +232,7 @@ where
         };
         this.flow.polling();
         let item = ready!(real.poll_next(cx));
-        this.flow.saw::<Sh>(item.as_ref());
+        this.flow.saw::<P>(item.as_ref());
         if item.is_none() {
             this.real.set(None);
         }
@@ -244,11 +244,11 @@ where
     }
 }
 
-impl<S, Sh, T> Iterator for Stubbed<S, Sh, T>
+impl<S, P, T> Iterator for StubbedItems<S, P, T>
 where
     S: Iterator<Item = T>,
-    Sh: Shape<T>,
-    Sh::Stored: Recordable,
+    P: StoredPart<T>,
+    P::Stored: Recordable,
 {
     type Item = T;
 
@@ -261,7 +261,7 @@ where
         }
         self.flow.polling();
         let item = self.real.as_mut()?.next();
-        self.flow.saw::<Sh>(item.as_ref());
+        self.flow.saw::<P>(item.as_ref());
         if item.is_none() {
             self.real = None;
         }
