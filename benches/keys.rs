@@ -2,7 +2,7 @@
 //! over the arguments serialized to JSON bytes, for a small argument and for a realistic
 //! chat request of 20 messages.
 
-use cached_stubs::__private::{arg, key};
+use cached_stubs::__bench::{arg, key};
 use cached_stubs_benches::{PROMPT, Row, answer_text, compare, print_table};
 use serde::Serialize;
 use std::hint::black_box;

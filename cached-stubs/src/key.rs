@@ -58,6 +58,8 @@ impl Key {
         })
     }
 
+    /// The key's 16 bytes.
+    #[cfg(feature = "_bench")]
     pub(crate) fn bytes(self) -> [u8; 16] {
         self.0
     }

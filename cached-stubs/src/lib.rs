@@ -23,12 +23,14 @@
 mod args;
 mod call;
 mod canonical;
-mod flight;
+mod failure;
 mod key;
 mod lock;
-mod message;
 mod mode;
 mod nearest;
+mod record;
+mod report;
+mod single_flight;
 mod site;
 mod store;
 mod stored;
@@ -41,9 +43,20 @@ mod usage;
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "_cargo-stubs")]
 #[doc(hidden)]
-#[path = "cargo_stubs.rs"]
+#[path = "hooks/cargo_stubs.rs"]
 pub mod __cargo_stubs;
+
+#[cfg(feature = "_bench")]
+#[doc(hidden)]
+#[path = "hooks/bench.rs"]
+pub mod __bench;
+
+#[cfg(fuzzing)]
+#[doc(hidden)]
+#[path = "hooks/fuzz.rs"]
+pub mod __fuzz;
 
 pub use mode::Mode;
 

@@ -1,11 +1,11 @@
 //! The seam between `#[cached_stub]`'s expansion and this crate: what the generated code
-//! calls, and the traits its bounds name in compile errors. Not public API; it changes with
-//! the macro, which is why the two crates are pinned to the same version.
+//! calls, and the traits its bounds name in compile errors. Nothing else: not public API; it
+//! changes with the macro, which is why the two crates are pinned to the same version.
 
-pub use crate::args::{Arg, StubArg, arg};
-pub use crate::call::{Items, Lookup, Run, Step, lookup, lookup_items};
+pub use crate::args::{StubArg, arg};
+pub use crate::call::{Lookup, Run, Step, lookup, lookup_items};
 pub use crate::site::{Definition, Site};
-pub use crate::stored::{OkOnly, PickOkOnly, PickPart, PickWhole, Recordable, StoredPart, Whole};
+pub use crate::stored::{PickOkOnly, PickPart, PickWhole, Recordable};
 pub use crate::stream::StubbedItems;
 pub use futures_core::Stream;
 
@@ -36,14 +36,3 @@ macro_rules! __cached_stubs_select {
 }
 
 pub use crate::__cached_stubs_select as select;
-
-/// The key of a call's arguments, for the benchmarks (`benches/keys.rs`).
-pub fn key(args: &[Arg<'_>]) -> Option<[u8; 16]> {
-    crate::key::Key::of(args).ok().map(crate::key::Key::bytes)
-}
-
-/// The stub loader on arbitrary bytes, for the fuzz target in `fuzz/`: it must never panic.
-#[cfg(fuzzing)]
-pub fn fuzz_stub_file(bytes: &[u8]) {
-    crate::stub_file::fuzz(bytes);
-}

@@ -1,8 +1,9 @@
 //! An annotated function as the expansion describes it, and where its stubs live.
 
+use crate::failure::Failure;
 use crate::key::Key;
 use crate::lock::lock;
-use crate::message;
+use crate::report::shown;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, OnceLock};
@@ -70,7 +71,12 @@ impl Site {
         let owner = (self.definition.function, self.definition.source_hash);
         let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
         if first != owner {
-            panic!("{}", message::shared_folder(self, first.0, folder));
+            Failure::SharedFolder {
+                first: first.0,
+                second: self.definition.function,
+                folder: shown(folder),
+            }
+            .raise();
         }
     }
 

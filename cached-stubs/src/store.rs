@@ -67,6 +67,7 @@ fn open(path: &Path) -> io::Result<File> {
 
 /// Whether `name` is a temporary file's, as [`write()`] names them: `.<stub name>.<random>.tmp`.
 /// A process killed while writing leaves one behind; no replay reads it.
+#[cfg(feature = "_cargo-stubs")]
 pub(crate) fn is_temporary_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }

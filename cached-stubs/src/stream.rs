@@ -1,11 +1,10 @@
 //! Streams and iterators returned by annotated functions: replayed from their recorded items,
 //! or teed while the real one runs, each item reaching the caller as soon as it is yielded.
-//! The stub is written when the real sequence ends, and only then: a sequence dropped early
-//! or yielding an `Err` item records nothing.
+//! The stub is written when the real stream ends, and only then: a stream dropped early or
+//! yielding an `Err` item records nothing. What is said here of streams holds for iterators.
 
-use crate::call::{Items, Recording, Run};
 use crate::canonical;
-use crate::message;
+use crate::record::Recording;
 use crate::stored::{Recordable, StoredPart};
 use crate::stub_file::NewBody;
 use crate::timing::{self, Clock, Timer};
@@ -19,33 +18,41 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 use std::time::Instant;
 
+/// The recorded items of a stream or iterator, to replay.
+pub struct RecordedItems<T> {
+    pub(crate) items: Vec<T>,
+    /// When each item came, in milliseconds from the first poll, if that was recorded.
+    pub(crate) offsets_ms: Option<Vec<u64>>,
+}
+
 pin_project! {
     /// The stream or iterator an annotated function returns in its record/replay version:
-    /// its recorded items, or the real sequence `S`, recorded on its way through if the call
+    /// its recorded items, or the real stream `S`, recorded on its way through if the call
     /// records. `P` is the [`StoredPart`] of its items `T`.
     pub struct StubbedItems<S, P, T> {
         #[pin]
         real: Option<S>,
-        flow: Flow<T>,
+        source: Source<T>,
         part: PhantomData<fn() -> P>,
     }
 }
 
-enum Flow<T> {
-    /// Yields recorded items; with offsets, each when it is due.
-    Replay {
+/// Where the items come from, and what happens to them on their way.
+enum Source<T> {
+    /// Recorded items; with offsets, each yielded when it is due.
+    Recorded {
         items: std::vec::IntoIter<T>,
         offsets_ms: Option<std::vec::IntoIter<u64>>,
         clock: Clock,
         timer: Timer,
     },
-    /// Passes the real items on, keeping a copy of each (boxed: a replay stays small).
-    Record(Box<Tee>),
-    /// Passes the real items on: in passthrough mode, or once recording gave up.
-    Pass,
+    /// The real items, a copy of each kept for the stub (boxed: a replay stays small).
+    Teed(Box<Tee>),
+    /// The real items, passed on: in passthrough mode, or once recording gave up.
+    Real,
 }
 
-/// The copy kept of a real sequence while it is recorded.
+/// The copy kept of a real stream while it is recorded.
 struct Tee {
     recording: Recording,
     items: Vec<Value>,
@@ -59,11 +66,11 @@ struct Tee {
 
 impl<S, P, T> StubbedItems<S, P, T> {
     /// The recorded items, replayed one at a time.
-    pub fn replay(items: Items<T>) -> Self {
+    pub fn replay(items: RecordedItems<T>) -> Self {
         let offsets_ms = items.offsets_ms.filter(|_| timing::enabled());
         StubbedItems {
             real: None,
-            flow: Flow::Replay {
+            source: Source::Recorded {
                 items: items.items.into_iter(),
                 offsets_ms: offsets_ms.map(Vec::into_iter),
                 clock: Clock::default(),
@@ -75,34 +82,31 @@ impl<S, P, T> StubbedItems<S, P, T> {
 }
 
 impl<S, P, T> StubbedItems<S, P, T> {
-    /// The size hint of the recorded items, or of the real sequence by `real_hint`.
-    fn hint(&self, real_hint: impl FnOnce(&S) -> (usize, Option<usize>)) -> (usize, Option<usize>) {
-        match (&self.flow, &self.real) {
-            (Flow::Replay { items, .. }, _) => items.size_hint(),
-            (_, Some(real)) => real_hint(real),
-            (_, None) => (0, Some(0)),
-        }
-    }
-}
-
-impl<P> Run<P> {
-    /// The real sequence, recorded item by item on its way to the caller if this call
-    /// records.
-    pub fn tee<S, T>(self, real: S) -> StubbedItems<S, P, T> {
-        let flow = match self.recording {
-            Some(recording) => Flow::Record(Box::new(Tee {
+    /// The real stream, recorded item by item on its way to the caller if `recording`.
+    pub(crate) fn tee(recording: Option<Recording>, real: S) -> Self {
+        let source = match recording {
+            Some(recording) => Source::Teed(Box::new(Tee {
                 recording,
                 items: Vec::new(),
                 fingerprint: blake3::Hasher::new(),
                 offsets_ms: timing::enabled().then(Vec::new),
                 clock: Clock::default(),
             })),
-            None => Flow::Pass,
+            None => Source::Real,
         };
         StubbedItems {
             real: Some(real),
-            flow,
+            source,
             part: PhantomData,
+        }
+    }
+
+    /// The size hint of the recorded items, or of the real stream by `real_hint`.
+    fn hint(&self, real_hint: impl FnOnce(&S) -> (usize, Option<usize>)) -> (usize, Option<usize>) {
+        match (&self.source, &self.real) {
+            (Source::Recorded { items, .. }, _) => items.size_hint(),
+            (_, Some(real)) => real_hint(real),
+            (_, None) => (0, Some(0)),
         }
     }
 }
@@ -112,13 +116,13 @@ enum Next<T> {
     /// This item, or the end.
     Item(Option<T>),
     /// Nothing before this instant.
-    At(Instant),
+    NotBefore(Instant),
 }
 
-impl<T> Flow<T> {
-    /// The next recorded item, or `None` when this is not a replay.
-    fn replay_next(&mut self) -> Option<Next<T>> {
-        let Flow::Replay {
+impl<T> Source<T> {
+    /// The next recorded item, or `None` when the items are real ones.
+    fn next_recorded(&mut self) -> Option<Next<T>> {
+        let Source::Recorded {
             items,
             offsets_ms,
             clock,
@@ -132,7 +136,7 @@ impl<T> Flow<T> {
         {
             let due = clock.due(offset_ms);
             if due > Instant::now() {
-                return Some(Next::At(due));
+                return Some(Next::NotBefore(due));
             }
             offsets_ms.next();
         }
@@ -141,33 +145,34 @@ impl<T> Flow<T> {
 
     /// Wakes the task polled with `waker` when the next recorded item is due.
     fn wake_at(&mut self, due: Instant, waker: &Waker) {
-        if let Flow::Replay { timer, .. } = self {
+        if let Source::Recorded { timer, .. } = self {
             timer.wake_at(due, waker);
         }
     }
 
-    /// Starts the recording clock at the first poll of the real sequence.
-    fn polling(&mut self) {
-        if let Flow::Record(tee) = self {
+    /// Starts the recording clock, at the first poll of the real stream.
+    fn start_clock(&mut self) {
+        if let Source::Teed(tee) = self {
             tee.clock.start();
         }
     }
 
-    /// Sees a real item, or the end (`None`), on its way to the caller.
+    /// Takes in a real item, or the end (`None`), on its way to the caller: a copy of it
+    /// is kept, or, at the end, the stub is written.
     #[track_caller]
-    fn saw<P: StoredPart<T>>(&mut self, item: Option<&T>)
+    fn on_real_item<P: StoredPart<T>>(&mut self, item: Option<&T>)
     where
         P::Stored: Recordable,
     {
-        let Flow::Record(tee) = self else {
+        let Source::Teed(tee) = self else {
             return;
         };
         match item.map(P::stored) {
-            Some(Some(stored)) => tee.keep(stored),
-            // An `Err` item: the sequence is not recorded, but goes on to the caller.
-            Some(None) => *self = Flow::Pass,
+            Some(Some(stored)) => tee.push(stored),
+            // An `Err` item: the stream is not recorded, but goes on to the caller.
+            Some(None) => *self = Source::Real,
             None => {
-                if let Flow::Record(tee) = std::mem::replace(self, Flow::Pass) {
+                if let Source::Teed(tee) = std::mem::replace(self, Source::Real) {
                     tee.write::<P::Stored>();
                 }
             }
@@ -176,15 +181,12 @@ impl<T> Flow<T> {
 }
 
 impl Tee {
+    /// Keeps a copy of a real item, and when it came.
     #[track_caller]
-    fn keep<V: Serialize>(&mut self, stored: &V) {
-        let site = self.recording.site;
-        let value = match serde_json::to_value(stored) {
-            Ok(value) => value,
-            Err(error) => panic!("{}", message::unrecordable(site, &error)),
-        };
+    fn push<V: Serialize>(&mut self, stored: &V) {
+        let value = self.recording.to_json(stored);
         if let Err(error) = canonical::add(&mut self.fingerprint, stored) {
-            panic!("{}", message::unrecordable(site, &error));
+            self.recording.unrecordable(&error);
         }
         self.items.push(value);
         if let Some(offsets_ms) = &mut self.offsets_ms {
@@ -192,6 +194,7 @@ impl Tee {
         }
     }
 
+    /// Writes the stub of the stream, which has ended.
     #[track_caller]
     fn write<V: DeserializeOwned + Serialize>(self) {
         let body = NewBody::Items {
@@ -219,10 +222,10 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut this = self.project();
-        match this.flow.replay_next() {
+        match this.source.next_recorded() {
             Some(Next::Item(item)) => return Poll::Ready(item),
-            Some(Next::At(due)) => {
-                this.flow.wake_at(due, cx.waker());
+            Some(Next::NotBefore(due)) => {
+                this.source.wake_at(due, cx.waker());
                 return Poll::Pending;
             }
             None => {}
@@ -230,9 +233,9 @@ where
         let Some(real) = this.real.as_mut().as_pin_mut() else {
             return Poll::Ready(None);
         };
-        this.flow.polling();
+        this.source.start_clock();
         let item = ready!(real.poll_next(cx));
-        this.flow.saw::<P>(item.as_ref());
+        this.source.on_real_item::<P>(item.as_ref());
         if item.is_none() {
             this.real.set(None);
         }
@@ -253,15 +256,17 @@ where
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        while let Some(next) = self.flow.replay_next() {
+        while let Some(next) = self.source.next_recorded() {
             match next {
                 Next::Item(item) => return item,
-                Next::At(due) => std::thread::sleep(due.saturating_duration_since(Instant::now())),
+                Next::NotBefore(due) => {
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()))
+                }
             }
         }
-        self.flow.polling();
+        self.source.start_clock();
         let item = self.real.as_mut()?.next();
-        self.flow.saw::<P>(item.as_ref());
+        self.source.on_real_item::<P>(item.as_ref());
         if item.is_none() {
             self.real = None;
         }

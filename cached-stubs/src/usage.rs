@@ -3,11 +3,12 @@
 //! tests use; unset, as it is unless prune runs the tests, it costs a hit one check.
 
 use crate::lock::lock;
-use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{LazyLock, Mutex};
+#[cfg(any(test, feature = "_cargo-stubs"))]
+use std::{collections::HashSet, path::PathBuf};
 
 /// The environment variable that names the log.
 pub(crate) const VARIABLE: &str = "CACHED_STUBS_USAGE_LOG";
@@ -54,6 +55,7 @@ fn line(path: &Path) -> Vec<u8> {
 
 /// The paths a log names, each once, in the order first logged; `Err` holds the first line
 /// that is no path on this platform.
+#[cfg(any(test, feature = "_cargo-stubs"))]
 pub(crate) fn logged_paths(log: &[u8]) -> Result<Vec<PathBuf>, &[u8]> {
     let mut seen = HashSet::new();
     log.split(|byte| *byte == b'\n')
@@ -63,7 +65,7 @@ pub(crate) fn logged_paths(log: &[u8]) -> Result<Vec<PathBuf>, &[u8]> {
 }
 
 /// A path as [`line()`] logs it: its bytes as the OS has them.
-#[cfg(unix)]
+#[cfg(all(unix, any(test, feature = "_cargo-stubs")))]
 fn logged_path(line: &[u8]) -> Option<PathBuf> {
     use std::os::unix::ffi::OsStrExt;
     Some(std::ffi::OsStr::from_bytes(line).into())
@@ -71,7 +73,7 @@ fn logged_path(line: &[u8]) -> Option<PathBuf> {
 
 /// A path as [`line()`] logs it: its bytes as the OS has them, which are UTF-8 unless the path
 /// isn't valid Unicode.
-#[cfg(not(unix))]
+#[cfg(all(not(unix), any(test, feature = "_cargo-stubs")))]
 fn logged_path(line: &[u8]) -> Option<PathBuf> {
     std::str::from_utf8(line).ok().map(PathBuf::from)
 }

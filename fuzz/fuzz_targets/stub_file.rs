@@ -4,5 +4,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
-    cached_stubs::__private::fuzz_stub_file(bytes);
+    cached_stubs::__fuzz::stub_file(bytes);
 });

@@ -1,0 +1,140 @@
+//! Finding a call's stub: its key and path, and whether the file there can be replayed, is
+//! missing or stale, or can't be used at all. A replay that finds none fails here.
+
+use crate::args::{self, Arg};
+use crate::failure::{Failure, Miss, Note, Why};
+use crate::key::Key;
+use crate::mode::Mode;
+use crate::nearest;
+use crate::record::Recording;
+use crate::report::{record_command, shown};
+use crate::site::Site;
+use crate::stub_file::{self, Body, Problem, Replayed};
+use crate::{store, usage};
+use serde::de::DeserializeOwned;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+
+/// What looking for a stub found.
+pub(super) enum Found<B> {
+    /// A current stub, to replay, and its path.
+    Stub(Replayed<B>, PathBuf),
+    /// None to replay: run the real function, recording it unless in passthrough mode.
+    Nothing(Option<Recording>),
+}
+
+/// Looks for the stub of a call with `args` of the function at `site`, whose body is read
+/// as `B`; `instance` names the instance of a generic `impl` (see [`args::self_type`]).
+///
+/// # Panics
+///
+/// In replay mode, when there is no current stub (a [`Miss`], with `note` if given); in every
+/// mode that reads stubs, when the stub can't be used.
+#[track_caller]
+pub(super) fn find<B: DeserializeOwned>(
+    site: &'static Site,
+    instance: &'static str,
+    args: &[Arg<'_>],
+    body: Body,
+    note: Option<Note>,
+) -> Found<B> {
+    let mode = Mode::current();
+    if mode == Mode::Passthrough {
+        return Found::Nothing(None);
+    }
+    // In a generic `impl`, its `Self` type is part of the key, as a generic parameter is.
+    let self_type = args::self_type(instance);
+    let self_arg = self_type.as_ref().map(|name| args::arg("<Self>", name));
+    let args = || args.iter().chain(&self_arg);
+    let key = match Key::of(args()) {
+        Ok(key) => key,
+        Err(error) => Failure::Unhashable {
+            function: site.definition.function,
+            arg: error.arg,
+            error: error.error.to_string(),
+        }
+        .raise(),
+    };
+    let path = site.stub_path(key);
+    let stale = mode != Mode::RecordAll
+        && match read_current::<B>(site, &path, body) {
+            Current::Stub(stub) => return Found::Stub(stub, path),
+            Current::Missing => false,
+            Current::Stale => true,
+        };
+    let args = args::to_json(args());
+    if mode == Mode::Replay {
+        let why = if stale {
+            Why::Stale
+        } else {
+            match nearest::find(site.folder(), &args) {
+                Some(nearest) => Why::OtherArguments {
+                    nearest: shown(&nearest.path),
+                    differences: nearest.differences,
+                },
+                None => Why::NoStubYet,
+            }
+        };
+        Failure::Miss(Box::new(Miss {
+            function: site.definition.function,
+            args,
+            expected: shown(&path),
+            why,
+            note,
+            command: record_command(),
+        }))
+        .raise();
+    }
+    Found::Nothing(Some(Recording::new(site, path, args)))
+}
+
+/// A stub as it is on disk.
+pub(super) enum Current<B> {
+    /// Recorded from the function as it is now.
+    Stub(Replayed<B>),
+    Missing,
+    /// Recorded from another version of the function.
+    Stale,
+}
+
+/// Reads the stub at `path`.
+///
+/// # Panics
+///
+/// When it can't be read or parsed: a broken stub is never taken for a missing one.
+#[track_caller]
+pub(super) fn read_current<B: DeserializeOwned>(
+    site: &Site,
+    path: &Path,
+    body: Body,
+) -> Current<B> {
+    let bytes = match store::read(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Current::Missing,
+        Err(error) => unreadable(site, path, &error),
+    };
+    let source_hash = site.definition.source_hash;
+    match stub_file::read::<B>(&bytes, source_hash, body) {
+        Ok(stub) if stub.current => {
+            usage::note(path);
+            Current::Stub(stub)
+        }
+        Ok(_) => Current::Stale,
+        Err(error) => match stub_file::diagnose(&bytes, source_hash, &error) {
+            Problem::Stale => Current::Stale,
+            problem => unreadable(site, path, &problem),
+        },
+    }
+}
+
+/// Panics: the stub at `path` can't be used, for the reason `error` gives.
+#[track_caller]
+pub(super) fn unreadable(site: &Site, path: &Path, error: &dyn Display) -> ! {
+    Failure::Unreadable {
+        function: site.definition.function,
+        file: shown(path),
+        error: error.to_string(),
+        command: record_command(),
+    }
+    .raise()
+}

@@ -1,0 +1,338 @@
+//! What can go wrong in an annotated call, as data. Call sites build a [`Failure`] and
+//! panic with it; its `Display` is the message, written for the person whose test just
+//! failed: what happened, to which function and file, and the command that fixes it. It
+//! depends on nothing but the failure's fields: paths and commands are worked out where the
+//! failure is built.
+
+use crate::nearest::Difference;
+use crate::report::cut;
+use serde_json::Value;
+use std::fmt::{self, Display, Write};
+
+/// Something that stops an annotated call; see the module doc.
+pub(crate) enum Failure {
+    /// Replay found no current stub for the call.
+    Miss(Box<Miss>),
+    /// The stub of the call can't be read or used.
+    Unreadable {
+        function: &'static str,
+        /// The stub file, as shown.
+        file: String,
+        error: String,
+        /// The command that records the call.
+        command: String,
+    },
+    /// An argument's `Serialize` implementation failed while the key was computed.
+    Unhashable {
+        function: &'static str,
+        arg: &'static str,
+        error: String,
+    },
+    /// The real result can't be written as JSON that reads back as the same value.
+    Unrecordable {
+        function: &'static str,
+        error: String,
+    },
+    /// The stub file can't be written.
+    Unwritable {
+        function: &'static str,
+        file: String,
+        error: String,
+    },
+    /// Two functions of one process would share a stub folder.
+    SharedFolder {
+        first: &'static str,
+        second: &'static str,
+        folder: String,
+    },
+}
+
+/// A replay that found no stub to use.
+pub(crate) struct Miss {
+    pub(crate) function: &'static str,
+    /// The call's arguments as JSON, in declaration order.
+    pub(crate) args: Vec<(&'static str, Value)>,
+    /// Where the stub was looked for, as shown.
+    pub(crate) expected: String,
+    pub(crate) why: Why,
+    pub(crate) note: Option<Note>,
+    /// The command that records the call.
+    pub(crate) command: String,
+}
+
+/// Why there was no stub to replay.
+pub(crate) enum Why {
+    /// The function has no stub at all.
+    NoStubYet,
+    /// Stubs exist for other arguments; `nearest` (as shown) differs from the call in
+    /// `differences`, none when JSON shows both alike.
+    OtherArguments {
+        nearest: String,
+        differences: Vec<Difference>,
+    },
+    /// The file was recorded from another version of the function.
+    Stale,
+}
+
+/// Something about the function that explains why a call may have no stub.
+#[derive(Clone, Copy)]
+pub(crate) enum Note {
+    /// It returns a `Result`, and an `Err` is never recorded.
+    ErrNeverRecorded,
+    /// It returns a stream or an iterator, recorded only once consumed to its end.
+    EndedSequencesOnly,
+}
+
+/// Longest rendering of all arguments, and of one differing value, in a message.
+const ARGS_WIDTH: usize = 300;
+const VALUE_WIDTH: usize = 120;
+
+impl Failure {
+    /// Panics with this failure as the message, at the caller's location.
+    #[track_caller]
+    pub(crate) fn raise(self) -> ! {
+        panic!("{self}")
+    }
+}
+
+impl Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Miss(miss) => miss.fmt(f),
+            Failure::Unreadable {
+                function,
+                file,
+                error,
+                command,
+            } => write!(
+                f,
+                "cached-stubs: can't replay `{function}`: its stub can't be read\n  \
+                 file:  {file}\n  \
+                 error: {error}\n\
+                 The file was left as it is and the real function was not called. Fix the \
+                 file, or delete it and record again:\n    {command}"
+            ),
+            Failure::Unhashable {
+                function,
+                arg,
+                error,
+            } => write!(
+                f,
+                "cached-stubs: can't compute the stub key of `{function}`: serializing \
+                 argument `{arg}` failed: {error}\n\
+                 Add `{arg}` to `skip(...)` if it doesn't change the result."
+            ),
+            Failure::Unrecordable { function, error } => write!(
+                f,
+                "cached-stubs: can't record `{function}`: its result would not replay as the \
+                 same value\n  \
+                 error: {error}\n\
+                 No stub was written. A result must go to JSON and come back equal: map keys \
+                 must be strings or numbers, integers fit in 64 bits, and a NaN float or a \
+                 `Some(())` comes back as null or `None`."
+            ),
+            Failure::Unwritable {
+                function,
+                file,
+                error,
+            } => write!(
+                f,
+                "cached-stubs: can't write the stub of `{function}`\n  \
+                 file:  {file}\n  \
+                 error: {error}\n\
+                 The real function ran, but its result was not recorded."
+            ),
+            Failure::SharedFolder {
+                first,
+                second,
+                folder,
+            } => {
+                f.write_str("cached-stubs: ")?;
+                if first == second {
+                    write!(
+                        f,
+                        "two functions named `{first}` (methods of two types, or functions \
+                         nested in two others)"
+                    )?;
+                } else {
+                    write!(f, "`{first}` and `{second}`")?;
+                }
+                write!(
+                    f,
+                    " would share the stub folder {folder}, and take each other's stubs for \
+                     stale ones.\n\
+                     Give one a folder of its own with `#[cached_stub(name = \"...\")]`."
+                )
+            }
+        }
+    }
+}
+
+impl Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Miss {
+            function,
+            args,
+            expected,
+            why,
+            note,
+            command,
+        } = self;
+        write!(
+            f,
+            "cached-stubs: no stub to replay for `{function}`\n  \
+             args:     {args}\n  \
+             expected: {expected}\n  \
+             why:      ",
+            args = cut(&render_args(args), ARGS_WIDTH),
+        )?;
+        match why {
+            Why::Stale => write!(
+                f,
+                "the stub was recorded from another version of `{function}`: its body, \
+                 signature or attribute changed since"
+            )?,
+            Why::NoStubYet => write!(f, "no stub has been recorded for `{function}` yet")?,
+            Why::OtherArguments {
+                nearest,
+                differences,
+            } if differences.is_empty() => write!(
+                f,
+                "no stub for these arguments; {nearest} has the same arguments as JSON shows \
+                 them, so a value differs in what JSON doesn't show (a float's sign or \
+                 precision, a large integer)"
+            )?,
+            Why::OtherArguments {
+                nearest,
+                differences,
+            } => {
+                let names: Vec<_> = differences
+                    .iter()
+                    .map(|difference| format!("`{}`", difference.name))
+                    .collect();
+                write!(
+                    f,
+                    "no stub for these arguments; the nearest stub differs in {}:\n              \
+                     {nearest}",
+                    names.join(", "),
+                )?;
+                for difference in differences {
+                    write_difference(f, difference)?;
+                }
+            }
+        }
+        match note {
+            Some(Note::ErrNeverRecorded) => write!(
+                f,
+                "\n  note:     `{function}` returns a `Result`, and an `Err` is never \
+                 recorded: a call that failed while recording has no stub"
+            )?,
+            Some(Note::EndedSequencesOnly) => write!(
+                f,
+                "\n  note:     `{function}` returns a stream or an iterator: it is recorded \
+                 only when consumed to its end, without an `Err` item"
+            )?,
+            None => {}
+        }
+        write!(
+            f,
+            "\nThe real function was not called. To record it, run:\n    {command}"
+        )
+    }
+}
+
+/// One differing argument, its recorded value above the called one.
+fn write_difference(out: &mut impl Write, difference: &Difference) -> fmt::Result {
+    let side = |value: &Option<Value>| match value {
+        Some(value) => cut(&value.to_string(), VALUE_WIDTH),
+        None => "(no such argument)".to_string(),
+    };
+    let name = &difference.name;
+    write!(
+        out,
+        "\n              {name}: recorded {}\n              {:width$}  called   {}",
+        side(&difference.recorded),
+        "",
+        side(&difference.called),
+        width = name.chars().count(),
+    )
+}
+
+/// `{"a": 1, "b": "x"}`: arguments in declaration order, as compact JSON.
+fn render_args(args: &[(&str, Value)]) -> String {
+    let entries: Vec<_> = args
+        .iter()
+        .map(|(name, value)| format!("{}: {value}", Value::from(*name)))
+        .collect();
+    format!("{{{}}}", entries.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn arguments_render_in_declaration_order() {
+        let args = [
+            ("prompt", json!("Hi \"you\"")),
+            ("n", json!(2)),
+            ("opts", json!({"t": 0.5})),
+        ];
+        assert_eq!(
+            render_args(&args),
+            r#"{"prompt": "Hi \"you\"", "n": 2, "opts": {"t":0.5}}"#
+        );
+    }
+
+    #[test]
+    fn a_miss_shows_each_differing_argument_above_its_recorded_value() {
+        let miss = Miss {
+            function: "geo::capital",
+            args: vec![("country", json!("Spain"))],
+            expected: "stubs/geo/capital/b.json".into(),
+            why: Why::OtherArguments {
+                nearest: "stubs/geo/capital/a.json".into(),
+                differences: vec![Difference {
+                    name: "country".into(),
+                    recorded: Some(json!("France")),
+                    called: Some(json!("Spain")),
+                }],
+            },
+            note: Some(Note::ErrNeverRecorded),
+            command: "RECORD=1 cargo test -- --exact spain".into(),
+        };
+        assert_eq!(
+            Failure::Miss(Box::new(miss)).to_string(),
+            "cached-stubs: no stub to replay for `geo::capital`
+  args:     {\"country\": \"Spain\"}
+  expected: stubs/geo/capital/b.json
+  why:      no stub for these arguments; the nearest stub differs in `country`:
+              stubs/geo/capital/a.json
+              country: recorded \"France\"
+                       called   \"Spain\"
+  note:     `geo::capital` returns a `Result`, and an `Err` is never recorded: a call that failed while recording has no stub
+The real function was not called. To record it, run:
+    RECORD=1 cargo test -- --exact spain"
+        );
+    }
+
+    #[test]
+    fn two_functions_of_one_name_sharing_a_folder_are_named_once() {
+        let shared = |second| Failure::SharedFolder {
+            first: "app::ask",
+            second,
+            folder: "stubs/app/ask".into(),
+        };
+        assert!(
+            shared("app::ask")
+                .to_string()
+                .contains("two functions named `app::ask`")
+        );
+        assert!(
+            shared("app::tell")
+                .to_string()
+                .contains("`app::ask` and `app::tell` would share the stub folder stubs/app/ask")
+        );
+    }
+}

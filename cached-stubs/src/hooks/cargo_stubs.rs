@@ -1,0 +1,46 @@
+//! What `cargo stubs` needs of this crate, kept in step with it by the exact version pin:
+//! the usage log's variable and format, the names of stub and temporary files, a reading of
+//! any stub that needs none of the types it was recorded from, and paths as messages show
+//! them. Not public API; compiled only with the `_cargo-stubs` feature, which `cargo-stubs`
+//! enables.
+
+use crate::key::Key;
+use crate::{report, store, stub_file, usage};
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use crate::stub_file::{Inspected, InspectedBody};
+
+/// The environment variable under which every replayed or recorded stub is logged.
+pub const USAGE_LOG: &str = usage::VARIABLE;
+
+/// The paths of the stubs a usage log names, each once, in the order first logged; `Err`
+/// holds the first line that is no path on this platform.
+pub fn logged_paths(log: &[u8]) -> Result<Vec<PathBuf>, &[u8]> {
+    usage::logged_paths(log)
+}
+
+/// A path as messages show it: relative to the current folder when it lies below it.
+pub fn shown(path: &Path) -> String {
+    report::shown(path)
+}
+
+/// Whether `name` is a stub file's: 32 hex digits and `.json`.
+pub fn is_stub_name(name: &str) -> bool {
+    Key::is_file_name(name)
+}
+
+/// Whether `name` is a temporary file's, as a recording writes before renaming it.
+pub fn is_temporary_name(name: &str) -> bool {
+    store::is_temporary_name(name)
+}
+
+/// Reads the stub file at `path` as strictly as a replay does, but for the types: from a
+/// regular file only (a pipe is an error, not a wait) and at most 64 MiB. Says what is
+/// wrong with it as a replay would.
+pub fn inspect_file(path: &Path) -> Result<Inspected, String> {
+    let bytes = store::read(path)
+        .and_then(|bytes| bytes.ok_or_else(|| io::ErrorKind::NotFound.into()))
+        .map_err(|error| error.to_string())?;
+    stub_file::inspect(&bytes)
+}

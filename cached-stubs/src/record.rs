@@ -1,0 +1,117 @@
+//! Recording a real call: what its stub needs while the real function runs, and writing it
+//! once the result is known, after checking that it reads back as the same value.
+
+use crate::failure::Failure;
+use crate::report::shown;
+use crate::single_flight::Leader;
+use crate::site::Site;
+use crate::stub_file::{self, NewBody, NewStub};
+use crate::{store, usage};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Everything needed to write a stub once the real result is known; owns its data, so the
+/// real function can take its arguments by value while it runs.
+pub(crate) struct Recording {
+    site: &'static Site,
+    path: PathBuf,
+    args: Vec<(&'static str, Value)>,
+    /// The call this one leads, if identical calls may wait for it: told when the stub is
+    /// written, and done when this is dropped.
+    leader: Option<Leader>,
+}
+
+impl Recording {
+    /// The recording of a call of `site` whose stub is at `path`.
+    pub(crate) fn new(
+        site: &'static Site,
+        path: PathBuf,
+        args: Vec<(&'static str, Value)>,
+    ) -> Self {
+        Recording {
+            site,
+            path,
+            args,
+            leader: None,
+        }
+    }
+
+    pub(crate) fn site(&self) -> &'static Site {
+        self.site
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes this the recording of the call that identical calls wait for.
+    pub(crate) fn lead(&mut self, leader: Leader) {
+        self.leader = Some(leader);
+    }
+
+    /// `value` as the JSON its stub holds.
+    ///
+    /// # Panics
+    ///
+    /// When it can't be represented as JSON.
+    #[track_caller]
+    pub(crate) fn to_json<V: Serialize + ?Sized>(&self, value: &V) -> Value {
+        match serde_json::to_value(value) {
+            Ok(json) => json,
+            Err(error) => self.unrecordable(&error),
+        }
+    }
+
+    /// Panics: the result can't be recorded, for the reason `error` gives.
+    #[track_caller]
+    pub(crate) fn unrecordable(&self, error: &dyn std::fmt::Display) -> ! {
+        Failure::Unrecordable {
+            function: self.site.definition.function,
+            error: error.to_string(),
+        }
+        .raise()
+    }
+
+    /// Writes the stub, after checking that it reads back as `B` and `matches` the real
+    /// result: a stub that would not replay the same value is worse than none.
+    ///
+    /// # Panics
+    ///
+    /// When it would not, or when the file can't be written.
+    #[track_caller]
+    pub(crate) fn write<B: DeserializeOwned>(
+        mut self,
+        body: NewBody<'_>,
+        matches: impl FnOnce(&B) -> bool,
+    ) {
+        let definition = &self.site.definition;
+        let kind = body.kind();
+        let bytes = NewStub {
+            function: definition.function,
+            source_hash: definition.source_hash,
+            args: &self.args,
+            body,
+        }
+        .to_bytes();
+        // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
+        match stub_file::read::<B>(&bytes, definition.source_hash, kind) {
+            Ok(replayed) if matches(&replayed.body) => {}
+            Ok(_) => self.unrecordable(&"it reads back as another value"),
+            Err(error) => self.unrecordable(&error),
+        }
+        if let Err(error) = store::write(&self.path, &bytes) {
+            Failure::Unwritable {
+                function: definition.function,
+                file: shown(&self.path),
+                error: error.to_string(),
+            }
+            .raise();
+        }
+        if let Some(leader) = &mut self.leader {
+            leader.wrote();
+        }
+        usage::note(&self.path);
+    }
+}

@@ -1,0 +1,101 @@
+//! What the person whose test failed reads besides the failure itself: paths as they can open
+//! them, long values cut to a readable width, and the command that records what missed.
+
+use std::path::Path;
+
+/// A path relative to the current folder when it lies below it, as cargo prints paths.
+pub(crate) fn shown(path: &Path) -> String {
+    let current = std::env::current_dir().ok();
+    let relative = current
+        .as_deref()
+        .and_then(|current| path.strip_prefix(current).ok());
+    relative.unwrap_or(path).display().to_string()
+}
+
+/// `text` cut to at most `width` characters, with `…` where it was cut.
+pub(crate) fn cut(text: &str, width: usize) -> String {
+    match text.char_indices().nth(width) {
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
+        None => text.to_string(),
+    }
+}
+
+/// The command that records what just missed: the current test by name under `cargo test`
+/// or `cargo nextest run`, the current example, or this program again.
+pub(crate) fn record_command() -> String {
+    let exe = std::env::current_exe().ok();
+    let folder = exe
+        .as_deref()
+        .and_then(Path::parent)
+        .and_then(Path::file_name);
+    let stem = exe.as_deref().and_then(Path::file_stem);
+    match (
+        folder.and_then(|f| f.to_str()),
+        stem.and_then(|s| s.to_str()),
+    ) {
+        (Some("examples"), Some(example)) => format!("RECORD=1 cargo run --example {example}"),
+        (Some("deps"), _) => {
+            let runner = if std::env::var_os("NEXTEST").is_some() {
+                "cargo nextest run"
+            } else {
+                "cargo test"
+            };
+            let test = std::thread::current()
+                .name()
+                .filter(|name| is_test_path(name))
+                .map(str::to_string);
+            match test {
+                Some(test) => format!("RECORD=1 {runner} -- --exact {test}"),
+                None => format!("RECORD=1 {runner}"),
+            }
+        }
+        _ => {
+            let program: Vec<_> = std::env::args().collect();
+            format!("RECORD=1 {}", program.join(" "))
+        }
+    }
+}
+
+/// Whether a thread name is a test's path (`module::test`), as libtest names test threads,
+/// rather than a runtime's worker (`tokio-runtime-worker`) or `main`.
+fn is_test_path(name: &str) -> bool {
+    name != "main"
+        && name
+            .split("::")
+            .all(|part| !part.is_empty() && part.chars().all(|c| c == '_' || c.is_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        assert_eq!(cut("short", 10), "short");
+        let long = "é".repeat(500);
+        let shown = cut(&long, 10);
+        assert!(shown.starts_with(&"é".repeat(10)));
+        assert!(shown.ends_with("… (1000 bytes in all)"), "{shown}");
+    }
+
+    #[test]
+    fn test_paths_are_told_from_other_thread_names() {
+        assert!(is_test_path("tests::records_the_answer"));
+        assert!(is_test_path("replays"));
+        assert!(!is_test_path("main"));
+        assert!(!is_test_path("tokio-runtime-worker"));
+        assert!(!is_test_path("a::::b"));
+    }
+
+    #[test]
+    fn the_record_command_names_the_running_test() {
+        // This unit test runs in a test binary under `target/*/deps`, on a thread named after it.
+        let command = record_command();
+        assert!(command.starts_with("RECORD=1 cargo "), "{command}");
+        assert!(
+            command
+                .ends_with(" -- --exact report::tests::the_record_command_names_the_running_test"),
+            "{command}"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! A stub read without the types it was recorded from, as `cargo stubs` reads it: as strictly
+//! as a replay, with its body as plain JSON.
+
+use super::{Body, Field, check_offsets, diagnose, read, recorded_args};
+use serde_json::Value;
+
+/// A stub, as read without its types.
+pub struct Inspected {
+    /// The path of the function that recorded it.
+    pub function: String,
+    /// The hash of that function's tokens when it recorded.
+    pub source_hash: String,
+    /// Its arguments, in declaration order.
+    pub args: Vec<(String, Value)>,
+    /// What it recorded.
+    pub body: InspectedBody,
+}
+
+/// What a stub recorded.
+pub enum InspectedBody {
+    /// A value.
+    Output(Value),
+    /// The items of a stream or an iterator, and when each came, if that was kept.
+    Items {
+        /// The items, in order.
+        items: Vec<Value>,
+        /// When each item came, in milliseconds from the first poll.
+        offsets_ms: Option<Vec<u64>>,
+    },
+}
+
+/// Reads the bytes of a stub as a replay does, but for the types; says what is wrong with
+/// it as a replay would.
+pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
+    let whole: Value = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
+    let body = whole.as_object().map_or(Body::Output, Body::of);
+    let replayed =
+        read::<Value>(bytes, "", body).map_err(|error| diagnose(bytes, "", &error).to_string())?;
+    let text = |field: Field| match whole.get(field.name()) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        _ => Err(format!("\"{}\" is not a string", field.name())),
+    };
+    let args = recorded_args(bytes).ok_or("\"args\" is not an object")?;
+    let body = match (body, replayed.body) {
+        (Body::Output, output) => InspectedBody::Output(output),
+        (Body::Items, Value::Array(items)) => {
+            if let Some(offsets_ms) = &replayed.offsets_ms {
+                check_offsets(offsets_ms, items.len()).map_err(|p| p.to_string())?;
+            }
+            InspectedBody::Items {
+                items,
+                offsets_ms: replayed.offsets_ms,
+            }
+        }
+        (Body::Items, _) => return Err("\"items\" is not an array".to_string()),
+    };
+    Ok(Inspected {
+        function: text(Field::Function)?,
+        source_hash: text(Field::SourceHash)?,
+        args,
+        body,
+    })
+}

@@ -1,0 +1,150 @@
+//! The stub file format: how a recorded call is written, and how a replay reads it back.
+//!
+//! ```json
+//! {
+//!   "format": 1,
+//!   "function": "my_crate::llm::answer",
+//!   "source_hash": "…",
+//!   "args": { "prompt": "What is the capital of France?" },
+//!   "output": "Paris."
+//! }
+//! ```
+//!
+//! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
+//! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
+//! came, in milliseconds from the first poll.
+//!
+//! Fields are written in this order, pretty, with a trailing newline; objects inside `args`,
+//! `output` and `items` have their keys sorted, so the bytes depend only on the values (not
+//! on `HashMap` order or serde_json's `preserve_order`) and re-recording an unchanged answer
+//! leaves the file byte-identical.
+//!
+//! - [`write`]: a new stub's bytes;
+//! - [`read`]: the strict reading a replay makes, in one pass;
+//! - [`problem`]: what is wrong with a stub the strict reading rejected, found by reading it
+//!   again leniently;
+//! - [`recorded_args`]: the arguments alone, in the order they were written, for a miss
+//!   message;
+//! - [`inspect`]: a stub read without the types it was recorded from, for `cargo stubs`.
+
+#[cfg(feature = "_cargo-stubs")]
+mod inspect;
+mod problem;
+mod read;
+mod recorded_args;
+mod write;
+
+#[cfg(feature = "_cargo-stubs")]
+pub use inspect::{Inspected, InspectedBody, inspect};
+pub(crate) use problem::{Problem, check_offsets, diagnose};
+pub(crate) use read::{Replayed, read};
+pub(crate) use recorded_args::recorded_args;
+pub(crate) use write::{NewBody, NewStub};
+
+/// The format this version writes and reads.
+pub(crate) const FORMAT: u64 = 1;
+
+/// What a stub holds besides its call: one output, or the items of a sequence.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Body {
+    Output,
+    Items,
+}
+
+impl Body {
+    /// The body a stub read as a plain JSON object has: `items` for a sequence's, else
+    /// `output`.
+    pub(crate) fn of(stub: &serde_json::Map<String, serde_json::Value>) -> Body {
+        if stub.contains_key(Field::Items.name()) {
+            Body::Items
+        } else {
+            Body::Output
+        }
+    }
+
+    /// The field that holds this body.
+    fn field(self) -> Field {
+        match self {
+            Body::Output => Field::Output,
+            Body::Items => Field::Items,
+        }
+    }
+}
+
+/// The fields of a stub file, in the order they are written; [`Field::name`] spells each.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Field {
+    Format,
+    Function,
+    SourceHash,
+    Args,
+    Output,
+    Items,
+    OffsetsMs,
+}
+
+/// Every field's name, in the order of [`Field`]: the one place they are spelled.
+const FIELD_NAMES: &[&str] = &[
+    "format",
+    "function",
+    "source_hash",
+    "args",
+    "output",
+    "items",
+    "offsets_ms",
+];
+
+impl Field {
+    const ALL: [Field; 7] = [
+        Field::Format,
+        Field::Function,
+        Field::SourceHash,
+        Field::Args,
+        Field::Output,
+        Field::Items,
+        Field::OffsetsMs,
+    ];
+
+    /// The field's name in a stub file.
+    fn name(self) -> &'static str {
+        FIELD_NAMES[self as usize]
+    }
+
+    /// The field named `name`, if a stub has one.
+    fn named(name: &str) -> Option<Field> {
+        let at = FIELD_NAMES.iter().position(|field| *field == name)?;
+        Some(Field::ALL[at])
+    }
+
+    /// This field's bit in a set of fields.
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Everything that reads a stub, on arbitrary bytes: the strict reading of both kinds of
+/// body, the diagnosis of what it rejects, and the arguments a miss message shows.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz(bytes: &[u8]) {
+    for body in [Body::Output, Body::Items] {
+        if let Err(error) = read::<serde_json::Value>(bytes, "a source hash", body) {
+            diagnose(bytes, "a source hash", &error);
+        }
+    }
+    recorded_args(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FIELD_NAMES, Field};
+
+    #[test]
+    fn every_field_is_named_once_in_its_order() {
+        for (at, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, at);
+            assert_eq!(Field::named(field.name()), Some(field));
+        }
+        assert_eq!(FIELD_NAMES.len(), Field::ALL.len());
+        assert_eq!(Field::named("argz"), None);
+    }
+}

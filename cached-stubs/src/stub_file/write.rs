@@ -1,0 +1,183 @@
+//! A new stub's bytes: fields in a fixed order, pretty, keys sorted, a trailing newline.
+
+use super::{Body, FORMAT, Field};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// A recorded call, as it is written.
+pub(crate) struct NewStub<'a> {
+    pub(crate) function: &'a str,
+    pub(crate) source_hash: &'a str,
+    pub(crate) args: &'a [(&'static str, Value)],
+    pub(crate) body: NewBody<'a>,
+}
+
+/// The recorded result of a new stub.
+pub(crate) enum NewBody<'a> {
+    Output(&'a Value),
+    Items {
+        items: &'a [Value],
+        offsets_ms: Option<&'a [u64]>,
+    },
+}
+
+impl NewBody<'_> {
+    /// Which body this is.
+    pub(crate) fn kind(&self) -> Body {
+        match self {
+            NewBody::Output(_) => Body::Output,
+            NewBody::Items { .. } => Body::Items,
+        }
+    }
+}
+
+impl NewStub<'_> {
+    /// The file's bytes.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a JSON value always serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+impl Serialize for NewStub<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut stub = serializer.serialize_struct("Stub", Field::ALL.len())?;
+        stub.serialize_field(Field::Format.name(), &FORMAT)?;
+        stub.serialize_field(Field::Function.name(), self.function)?;
+        stub.serialize_field(Field::SourceHash.name(), self.source_hash)?;
+        stub.serialize_field(Field::Args.name(), &InOrder(self.args))?;
+        match self.body {
+            NewBody::Output(output) => {
+                stub.serialize_field(Field::Output.name(), &Sorted(output))?
+            }
+            NewBody::Items { items, offsets_ms } => {
+                stub.serialize_field(Field::Items.name(), &SortedItems(items))?;
+                if let Some(offsets_ms) = offsets_ms {
+                    stub.serialize_field(Field::OffsetsMs.name(), offsets_ms)?;
+                }
+            }
+        }
+        stub.end()
+    }
+}
+
+/// Arguments in declaration order.
+struct InOrder<'a>(&'a [(&'static str, Value)]);
+
+impl Serialize for InOrder<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, &Sorted(value))?;
+        }
+        map.end()
+    }
+}
+
+/// Items in order, each with sorted keys.
+struct SortedItems<'a>(&'a [Value]);
+
+impl Serialize for SortedItems<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Sorted))
+    }
+}
+
+/// A JSON value whose objects are written with sorted keys, whatever their map keeps.
+struct Sorted<'a>(&'a Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(object) => {
+                let mut entries: Vec<_> = object.iter().collect();
+                entries.sort_unstable_by_key(|(key, _)| *key);
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, &Sorted(value))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => SortedItems(items).serialize(serializer),
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    /// A stub of `my_crate::llm::answer`, recorded from source hash `abc` with two arguments.
+    pub(crate) fn written(output: &Value) -> Vec<u8> {
+        let args = [
+            ("prompt", json!("What is the capital of France?")),
+            ("n", json!(2)),
+        ];
+        NewStub {
+            function: "my_crate::llm::answer",
+            source_hash: "abc",
+            args: &args,
+            body: NewBody::Output(output),
+        }
+        .to_bytes()
+    }
+
+    #[test]
+    fn a_stub_is_pretty_json_in_a_fixed_order_with_a_trailing_newline() {
+        let text = String::from_utf8(written(&json!("Paris."))).unwrap();
+        assert_eq!(
+            text,
+            r#"{
+  "format": 1,
+  "function": "my_crate::llm::answer",
+  "source_hash": "abc",
+  "args": {
+    "prompt": "What is the capital of France?",
+    "n": 2
+  },
+  "output": "Paris."
+}
+"#
+        );
+    }
+
+    #[test]
+    fn objects_are_written_sorted_whatever_the_map_order() {
+        let forward: HashMap<String, u32> = (0..20).map(|i| (format!("k{i}"), i)).collect();
+        let text = String::from_utf8(written(&serde_json::to_value(&forward).unwrap())).unwrap();
+        let keys: Vec<_> = text
+            .match_indices("\"k")
+            .map(|(at, _)| &text[at..at + 5])
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+    }
+
+    #[test]
+    fn items_are_written_in_order_with_their_offsets() {
+        let items = [json!({"delta": "Hel"}), json!({"delta": "lo"})];
+        let stub = |offsets_ms| NewStub {
+            function: "f",
+            source_hash: "abc",
+            args: &[],
+            body: NewBody::Items {
+                items: &items,
+                offsets_ms,
+            },
+        };
+        let untimed = String::from_utf8(stub(None).to_bytes()).unwrap();
+        assert!(untimed.ends_with("\"items\": [\n    {\n      \"delta\": \"Hel\"\n    },\n    {\n      \"delta\": \"lo\"\n    }\n  ]\n}\n"), "{untimed}");
+        assert!(!untimed.contains("offsets_ms"));
+
+        let timed = stub(Some(&[0, 41])).to_bytes();
+        let replayed = super::super::read::<Vec<Value>>(&timed, "abc", Body::Items).unwrap();
+        assert_eq!(replayed.body, items);
+        assert_eq!(replayed.offsets_ms, Some(vec![0, 41]));
+    }
+}
