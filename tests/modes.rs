@@ -129,6 +129,17 @@ fn replay_values_of_record_replay() {
 }
 
 #[test]
+fn an_empty_setting_is_an_unset_one() {
+    let scenario = Scenario::new();
+    scenario.passes("child_capital_of_france", Some("1"));
+    for variable in ["CACHED_STUBS_USAGE_LOG", "CACHED_STUBS_TIMING"] {
+        let child = scenario.child("child_capital_of_france").env(variable, "");
+        child.run().success();
+    }
+    assert_eq!(scenario.calls(), ["France"]);
+}
+
+#[test]
 fn record_all_calls_again_and_leaves_an_unchanged_answer_byte_identical() {
     let scenario = Scenario::new();
     scenario.passes("child_capital_of_france", Some("1"));
@@ -365,6 +376,7 @@ fn two_functions_sharing_a_folder_fail_with_a_way_out() {
         output.contains("two functions named `modes::helper`"),
         "{output}"
     );
+    assert!(output.contains("panicked at tests/modes.rs:"), "{output}");
     assert!(
         output.contains("#[cached_stub(name = \"...\")]"),
         "{output}"

@@ -296,6 +296,23 @@ fn a_recording_killed_while_writing_leaves_the_previous_stub() {
     assert_eq!(scenario.calls().len(), 2);
 }
 
+#[test]
+fn a_stub_larger_than_a_replay_reads_is_refused_before_it_is_written() {
+    let scenario = Scenario::new();
+    let child = || scenario.child("child_asks_for_a_long_answer");
+    let output = child()
+        .record("1")
+        .env("ANSWER_BYTES", "67108864")
+        .run()
+        .failure();
+    assert!(
+        output.contains("its stub would be 67109") && output.contains("No stub was written"),
+        "{output}"
+    );
+    assert_eq!(scenario.stub_files(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(scenario.calls(), ["long"]);
+}
+
 // Hostile files -------------------------------------------------------------------------
 
 #[cached_stub]

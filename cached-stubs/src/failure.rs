@@ -33,6 +33,12 @@ pub(crate) enum Failure {
         function: &'static str,
         error: String,
     },
+    /// The stub would be larger than a replay reads.
+    TooLarge {
+        function: &'static str,
+        bytes: usize,
+        limit: u64,
+    },
     /// The stub file can't be written.
     Unwritable {
         function: &'static str,
@@ -130,6 +136,18 @@ impl Display for Failure {
                  No stub was written. A result must go to JSON and come back equal: map keys \
                  must be strings or numbers, integers fit in 64 bits, and a NaN float or a \
                  `Some(())` comes back as null or `None`."
+            ),
+            Failure::TooLarge {
+                function,
+                bytes,
+                limit,
+            } => write!(
+                f,
+                "cached-stubs: can't record `{function}`: its stub would be {bytes} bytes, more \
+                 than the {limit} bytes a replay reads\n\
+                 No stub was written. Keep the bulk out of it: `skip(...)` large arguments, or \
+                 record a smaller result (a digest, a summary, the part the test needs) and \
+                 keep the large one outside the annotated function."
             ),
             Failure::Unwritable {
                 function,

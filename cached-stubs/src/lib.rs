@@ -23,6 +23,7 @@
 mod args;
 mod call;
 mod canonical;
+mod env;
 mod failure;
 mod key;
 mod lock;

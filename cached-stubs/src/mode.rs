@@ -58,7 +58,7 @@ impl Mode {
     #[track_caller]
     pub fn current() -> Mode {
         static MODE: OnceLock<Result<Mode, String>> = OnceLock::new();
-        match MODE.get_or_init(|| Mode::parse(std::env::var_os("RECORD").as_deref())) {
+        match MODE.get_or_init(|| Mode::parse(crate::env::var("RECORD").as_deref())) {
             Ok(mode) => *mode,
             Err(message) => panic!("{message}"),
         }

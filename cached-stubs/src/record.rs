@@ -79,7 +79,8 @@ impl Recording {
     ///
     /// # Panics
     ///
-    /// When it would not, or when the file can't be written.
+    /// When it would not, when it would be larger than a replay reads, or when the file can't
+    /// be written.
     #[track_caller]
     pub(crate) fn write<B: DeserializeOwned>(
         mut self,
@@ -100,6 +101,14 @@ impl Recording {
             Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => self.unrecordable(&"it reads back as another value"),
             Err(error) => self.unrecordable(&error),
+        }
+        if bytes.len() as u64 > store::MAX_STUB_BYTES {
+            Failure::TooLarge {
+                function: definition.function,
+                bytes: bytes.len(),
+                limit: store::MAX_STUB_BYTES,
+            }
+            .raise();
         }
         if let Err(error) = store::write(&self.path, &bytes) {
             Failure::Unwritable {

@@ -46,26 +46,30 @@ impl Site {
     /// # Panics
     ///
     /// When another function of this process already uses the folder.
+    #[track_caller]
     pub(crate) fn folder(&self) -> &Path {
-        self.folder.get_or_init(|| {
-            let definition = &self.definition;
-            static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
-                let dir = std::env::var_os("CACHED_STUBS_DIR").filter(|dir| !dir.is_empty())?;
-                Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
-            });
-            let mut folder = match &*OVERRIDE {
-                Some(dir) => dir.clone(),
-                None => Path::new(definition.manifest_dir).join(definition.dir.unwrap_or("stubs")),
-            };
-            folder.extend(definition.module_path.split("::"));
-            folder.push(definition.name);
-            self.claim(&folder);
-            folder
-        })
+        if let Some(folder) = self.folder.get() {
+            return folder;
+        }
+        static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
+            let dir = crate::env::var("CACHED_STUBS_DIR")?;
+            Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
+        });
+        let definition = &self.definition;
+        let mut folder = match &*OVERRIDE {
+            Some(dir) => dir.clone(),
+            None => Path::new(definition.manifest_dir).join(definition.dir.unwrap_or("stubs")),
+        };
+        folder.extend(definition.module_path.split("::"));
+        folder.push(definition.name);
+        // Outside `get_or_init`, whose closure would be where a failed claim points.
+        self.claim(&folder);
+        self.folder.get_or_init(|| folder)
     }
 
     /// Registers this function as the one whose stubs `folder` holds in this process: two
     /// functions sharing a folder would take each other's stubs for stale or broken ones.
+    #[track_caller]
     fn claim(&self, folder: &Path) {
         static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
         let owner = (self.definition.function, self.definition.source_hash);
@@ -81,6 +85,7 @@ impl Site {
     }
 
     /// The file that holds the stub of the call with this key.
+    #[track_caller]
     pub(crate) fn stub_path(&self, key: Key) -> PathBuf {
         self.folder().join(key.file_name())
     }

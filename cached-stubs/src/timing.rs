@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 #[track_caller]
 pub(crate) fn enabled() -> bool {
     static TIMING: LazyLock<Result<bool, String>> =
-        LazyLock::new(|| parse(std::env::var_os("CACHED_STUBS_TIMING").as_deref()));
+        LazyLock::new(|| parse(crate::env::var("CACHED_STUBS_TIMING").as_deref()));
     match &*TIMING {
         Ok(enabled) => *enabled,
         Err(message) => panic!("{message}"),

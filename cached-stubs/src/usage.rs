@@ -1,6 +1,6 @@
 //! `CACHED_STUBS_USAGE_LOG`: when set, the path of every stub a call replays or records is
 //! appended to that file, a line each. It is how `cargo stubs prune` learns which stubs the
-//! tests use; unset, as it is unless prune runs the tests, it costs a hit one check.
+//! tests use; unset (or empty), as it is unless prune runs the tests, it costs a hit one check.
 
 use crate::lock::lock;
 use std::fs::{File, OpenOptions};
@@ -16,7 +16,7 @@ pub(crate) const VARIABLE: &str = "CACHED_STUBS_USAGE_LOG";
 /// The log, opened for appending on first use: several processes may write to it at once,
 /// a whole line at a time.
 static LOG: LazyLock<Option<Result<Mutex<File>, String>>> = LazyLock::new(|| {
-    let path = std::env::var_os(VARIABLE)?;
+    let path = crate::env::var(VARIABLE)?;
     let opened = OpenOptions::new().create(true).append(true).open(&path);
     Some(opened.map(Mutex::new).map_err(|error| {
         format!(
