@@ -234,6 +234,32 @@ fn processes_recording_different_keys_at_once_leave_every_file() {
     assert_eq!(outputs, expected);
 }
 
+#[test]
+fn a_stub_recorded_by_another_function_fails_naming_both_and_is_left_alone() {
+    let scenario = Scenario::new();
+    scenario.passes("child_asks_for_a_capital", Some("1"));
+    let stub = scenario.only_stub("reliability::capital");
+    let recorded = std::fs::read_to_string(&stub).unwrap();
+    let foreign = recorded.replace("\"reliability::capital\"", "\"other::capital\"");
+    std::fs::write(&stub, &foreign).unwrap();
+    for record in [None, Some("1")] {
+        let output = scenario.fails("child_asks_for_a_capital", record);
+        assert!(
+            output.contains(
+                "`other::capital` and `reliability::capital` would share the stub folder"
+            ),
+            "RECORD={record:?}: {output}"
+        );
+        assert!(output.contains("name = \"...\""), "{output}");
+    }
+    assert_eq!(std::fs::read_to_string(&stub).unwrap(), foreign);
+    assert_eq!(
+        scenario.calls().len(),
+        1,
+        "the other function's stub led to a real call"
+    );
+}
+
 // Crashes -------------------------------------------------------------------------------
 
 /// An answer as long as `ANSWER_BYTES` says: a long one keeps the writer busy long enough
@@ -381,6 +407,24 @@ fn a_broken_or_hostile_stub_fails_naming_the_file_and_is_left_alone() {
                 1,
             ))),
             "\"format\" is not 1",
+        ),
+        (
+            "a function that is no string",
+            Box::new(rewrite(recorded.replacen(
+                "\"reliability::capital\"",
+                "42",
+                1,
+            ))),
+            "invalid type: integer `42`, expected a string",
+        ),
+        (
+            "arguments that are no object",
+            Box::new(rewrite(recorded.replacen(
+                "\"args\": {\n    \"country\": \"France\"\n  }",
+                "\"args\": \"x\"",
+                1,
+            ))),
+            "expected an object of the arguments",
         ),
         (
             "an output of another type",

@@ -47,7 +47,7 @@ pub(crate) enum Failure {
     },
     /// Two functions of one process would share a stub folder.
     SharedFolder {
-        first: &'static str,
+        first: String,
         second: &'static str,
         folder: String,
     },
@@ -338,7 +338,7 @@ The real function was not called. To record it, run:
     #[test]
     fn two_functions_of_one_name_sharing_a_folder_are_named_once() {
         let shared = |second| Failure::SharedFolder {
-            first: "app::ask",
+            first: "app::ask".into(),
             second,
             folder: "stubs/app/ask".into(),
         };

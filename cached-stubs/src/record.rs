@@ -97,7 +97,7 @@ impl Recording {
         }
         .to_bytes();
         // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        match stub_file::read::<B>(&bytes, definition.source_hash, kind) {
+        match stub_file::read::<B>(&bytes, self.site.expected(), kind) {
             Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => self.unrecordable(&"it reads back as another value"),
             Err(error) => self.unrecordable(&error),

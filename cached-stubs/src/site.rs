@@ -4,6 +4,7 @@ use crate::failure::Failure;
 use crate::key::Key;
 use crate::lock::lock;
 use crate::report::shown;
+use crate::stub_file::Expected;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, OnceLock};
@@ -76,11 +77,19 @@ impl Site {
         let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
         if first != owner {
             Failure::SharedFolder {
-                first: first.0,
+                first: first.0.to_string(),
                 second: self.definition.function,
                 folder: shown(folder),
             }
             .raise();
+        }
+    }
+
+    /// What this function's current stubs were recorded from.
+    pub(crate) fn expected(&self) -> Expected<'static> {
+        Expected {
+            function: self.definition.function,
+            source_hash: self.definition.source_hash,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::nearest;
 use crate::record::Recording;
 use crate::report::{record_command, shown};
 use crate::site::Site;
-use crate::stub_file::{self, Body, Problem, Replayed};
+use crate::stub_file::{self, Body, Problem, Recorded, Replayed};
 use crate::{store, usage};
 use serde::de::DeserializeOwned;
 use std::fmt::Display;
@@ -101,7 +101,8 @@ pub(super) enum Current<B> {
 ///
 /// # Panics
 ///
-/// When it can't be read or parsed: a broken stub is never taken for a missing one.
+/// When it can't be read or parsed (a broken stub is never taken for a missing one), or was
+/// recorded by another function, which would take this one's stubs for stale ones.
 #[track_caller]
 pub(super) fn read_current<B: DeserializeOwned>(
     site: &Site,
@@ -113,17 +114,29 @@ pub(super) fn read_current<B: DeserializeOwned>(
         Ok(None) => return Current::Missing,
         Err(error) => unreadable(site, path, &error),
     };
-    let source_hash = site.definition.source_hash;
-    match stub_file::read::<B>(&bytes, source_hash, body) {
-        Ok(stub) if stub.current => {
-            usage::note(path);
-            Current::Stub(stub)
-        }
-        Ok(_) => Current::Stale,
-        Err(error) => match stub_file::diagnose(&bytes, source_hash, &error) {
-            Problem::Stale => Current::Stale,
+    let expected = site.expected();
+    let recorded = match stub_file::read::<B>(&bytes, expected, body) {
+        Ok(stub) => match stub.recorded {
+            Recorded::Current => {
+                usage::note(path);
+                return Current::Stub(stub);
+            }
+            recorded => recorded,
+        },
+        Err(error) => match stub_file::diagnose(&bytes, expected, &error) {
+            Problem::Stale => Recorded::Stale,
+            Problem::ByAnotherFunction(other) => Recorded::ByAnotherFunction(other),
             problem => unreadable(site, path, &problem),
         },
+    };
+    match recorded {
+        Recorded::ByAnotherFunction(other) => Failure::SharedFolder {
+            first: other,
+            second: site.definition.function,
+            folder: shown(path.parent().unwrap_or(path)),
+        }
+        .raise(),
+        _ => Current::Stale,
     }
 }
 

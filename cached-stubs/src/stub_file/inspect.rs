@@ -1,7 +1,7 @@
 //! A stub read without the types it was recorded from, as `cargo stubs` reads it: as strictly
 //! as a replay, with its body as plain JSON.
 
-use super::{Body, Field, check_offsets, diagnose, read, recorded_args};
+use super::{Body, Expected, Field, check_offsets, diagnose, read, recorded_args};
 use serde_json::Value;
 
 /// A stub, as read without its types.
@@ -34,8 +34,13 @@ pub enum InspectedBody {
 pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
     let whole: Value = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
     let body = whole.as_object().map_or(Body::Output, Body::of);
-    let replayed =
-        read::<Value>(bytes, "", body).map_err(|error| diagnose(bytes, "", &error).to_string())?;
+    // Any function, any version: what it was recorded from doesn't matter here.
+    let anything = Expected {
+        function: "",
+        source_hash: "",
+    };
+    let replayed = read::<Value>(bytes, anything, body)
+        .map_err(|error| diagnose(bytes, anything, &error).to_string())?;
     let text = |field: Field| match whole.get(field.name()) {
         Some(Value::String(text)) => Ok(text.clone()),
         _ => Err(format!("\"{}\" is not a string", field.name())),

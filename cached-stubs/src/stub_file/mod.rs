@@ -37,7 +37,7 @@ mod write;
 #[cfg(feature = "_cargo-stubs")]
 pub use inspect::{Inspected, InspectedBody, inspect};
 pub(crate) use problem::{Problem, check_offsets, diagnose};
-pub(crate) use read::{Replayed, read};
+pub(crate) use read::{Expected, Recorded, Replayed, read};
 pub(crate) use recorded_args::recorded_args;
 pub(crate) use write::{NewBody, NewStub};
 
@@ -126,9 +126,13 @@ impl Field {
 /// body, the diagnosis of what it rejects, and the arguments a miss message shows.
 #[cfg(fuzzing)]
 pub(crate) fn fuzz(bytes: &[u8]) {
+    let expected = Expected {
+        function: "a::function",
+        source_hash: "a source hash",
+    };
     for body in [Body::Output, Body::Items] {
-        if let Err(error) = read::<serde_json::Value>(bytes, "a source hash", body) {
-            diagnose(bytes, "a source hash", &error);
+        if let Err(error) = read::<serde_json::Value>(bytes, expected, body) {
+            diagnose(bytes, expected, &error);
         }
     }
     recorded_args(bytes);

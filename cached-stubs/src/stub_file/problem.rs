@@ -1,7 +1,7 @@
 //! What is wrong with a stub that can't be replayed: found by reading a file the strict
 //! reading rejected again, leniently, and by checking what the strict reading can't.
 
-use super::{Body, FORMAT, Field, Replayed, read};
+use super::{Body, Expected, FORMAT, Field, Recorded, Replayed, read};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::fmt;
@@ -13,6 +13,8 @@ pub(crate) enum Problem {
     NewerFormat(u64),
     /// Recorded from another version of the function; its body may not fit any more.
     Stale,
+    /// Recorded by another function, which this one shares a folder with.
+    ByAnotherFunction(String),
     /// Anything else: not JSON, truncated, wrong fields or a body of another type.
     Broken(String),
 }
@@ -26,6 +28,9 @@ impl fmt::Display for Problem {
                  format {FORMAT}: upgrade cached-stubs"
             ),
             Problem::Stale => f.write_str("it was recorded from another version of the function"),
+            Problem::ByAnotherFunction(other) => {
+                write!(f, "it was recorded by another function, `{other}`")
+            }
             Problem::Broken(error) => f.write_str(error),
         }
     }
@@ -33,7 +38,7 @@ impl fmt::Display for Problem {
 
 /// Reads a rejected stub again leniently to say what is wrong with it; `error` is what the
 /// strict reading said.
-pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Error) -> Problem {
+pub(crate) fn diagnose(bytes: &[u8], expected: Expected<'_>, error: &serde_json::Error) -> Problem {
     let Ok(Value::Object(stub)) = serde_json::from_slice::<Value>(bytes) else {
         return Problem::Broken(error.to_string());
     };
@@ -42,11 +47,14 @@ pub(crate) fn diagnose(bytes: &[u8], source_hash: &str, error: &serde_json::Erro
         Some(FORMAT) => {}
         _ => return Problem::Broken(format!("\"format\" is not {FORMAT} ({error})")),
     }
-    // Stale only if sound but for its body, of the kind it has: a broken file is never
-    // taken for a stale one.
-    match read::<IgnoredAny>(bytes, source_hash, Body::of(&stub)) {
-        Ok(Replayed { current: false, .. }) => Problem::Stale,
-        Ok(Replayed { current: true, .. }) => Problem::Broken(error.to_string()),
+    // Stale (or another function's) only if sound but for its body, of the kind it has: a
+    // broken file is never taken for a stale one.
+    match read::<IgnoredAny>(bytes, expected, Body::of(&stub)) {
+        Ok(Replayed { recorded, .. }) => match recorded {
+            Recorded::Stale => Problem::Stale,
+            Recorded::ByAnotherFunction(other) => Problem::ByAnotherFunction(other),
+            Recorded::Current => Problem::Broken(error.to_string()),
+        },
         Err(structure) => Problem::Broken(structure.to_string()),
     }
 }
@@ -78,17 +86,17 @@ pub(crate) fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Prob
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stub_file::write::tests::written;
+    use crate::stub_file::write::tests::{EXPECTED, written};
     use serde_json::json;
 
     #[test]
     fn broken_stubs_are_diagnosed() {
         let bytes = written(&json!("Paris."));
         let problem = |bytes: &[u8]| {
-            let error = read::<String>(bytes, "abc", Body::Output)
+            let error = read::<String>(bytes, EXPECTED, Body::Output)
                 .err()
                 .expect("rejected");
-            diagnose(bytes, "abc", &error)
+            diagnose(bytes, EXPECTED, &error)
         };
         let truncated = &bytes[..bytes.len() / 2];
         assert!(matches!(problem(truncated), Problem::Broken(e) if e.contains("EOF")));
@@ -127,6 +135,25 @@ mod tests {
         assert!(
             matches!(problem(stale_and_broken.as_bytes()), Problem::Broken(e) if e.contains("unknown field `argz`"))
         );
+
+        let another_function = wrong_type.replace("llm::answer", "llm::ask");
+        assert_eq!(
+            problem(another_function.as_bytes()),
+            Problem::ByAnotherFunction("my_crate::llm::ask".into())
+        );
+
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let numbered = text.replace("\"my_crate::llm::answer\"", "42");
+        assert!(
+            matches!(problem(numbered.as_bytes()), Problem::Broken(e) if e.contains("invalid type: integer `42`, expected a string"))
+        );
+        let args = text.find("\"args\": {").unwrap();
+        let end = text[args..].find('}').unwrap() + args + 1;
+        let args_text = format!("{}\"args\": \"x\"{}", &text[..args], &text[end..]);
+        assert!(
+            matches!(problem(args_text.as_bytes()), Problem::Broken(e) if e.contains("expected an object of the arguments")),
+            "{args_text}"
+        );
     }
 
     #[test]
@@ -137,8 +164,10 @@ mod tests {
             .position(|window| window == b"my_cra")
             .unwrap();
         bytes[at] = 0xff;
-        let error = read::<String>(&bytes, "abc", Body::Output).err().unwrap();
-        let problem = diagnose(&bytes, "abc", &error);
+        let error = read::<String>(&bytes, EXPECTED, Body::Output)
+            .err()
+            .unwrap();
+        let problem = diagnose(&bytes, EXPECTED, &error);
         assert_eq!(
             problem,
             Problem::Broken(format!(
@@ -150,16 +179,20 @@ mod tests {
     #[test]
     fn a_body_of_the_other_kind_is_an_error_or_stale() {
         let output = written(&json!("Paris."));
-        let error = read::<Vec<String>>(&output, "abc", Body::Items)
+        let error = read::<Vec<String>>(&output, EXPECTED, Body::Items)
             .err()
             .unwrap();
         assert!(
             error.to_string().contains("unknown field `output`"),
             "{error}"
         );
-        assert_eq!(diagnose(&output, "another", &error), Problem::Stale);
+        let newer_source = Expected {
+            source_hash: "another",
+            ..EXPECTED
+        };
+        assert_eq!(diagnose(&output, newer_source, &error), Problem::Stale);
         assert!(matches!(
-            diagnose(&output, "abc", &error),
+            diagnose(&output, EXPECTED, &error),
             Problem::Broken(_)
         ));
     }

@@ -8,20 +8,40 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// What a replay reads: the recorded body (the output, or the items), when the items came,
-/// and whether it was recorded from the source the function has now.
+/// and what it was recorded from.
 pub(crate) struct Replayed<T> {
     pub(crate) body: T,
     pub(crate) offsets_ms: Option<Vec<u64>>,
-    pub(crate) current: bool,
+    pub(crate) recorded: Recorded,
 }
 
-/// Reads a stub in one pass: `args` and `function` are skipped, `source_hash` is compared
-/// where it lies in the input, the body (`output`, or `items` and `offsets_ms`) is
-/// deserialized as `T`. Unknown, duplicate or missing fields, another format, a body of the
+/// The function, and the version of it, that a replay expects a stub to be recorded from.
+#[derive(Clone, Copy)]
+pub(crate) struct Expected<'a> {
+    /// What the stub's `function` must say.
+    pub(crate) function: &'a str,
+    pub(crate) source_hash: &'a str,
+}
+
+/// What a stub was recorded from, compared with what was [`Expected`].
+#[derive(Debug, PartialEq)]
+pub(crate) enum Recorded {
+    /// The expected function, as it is now: the stub replays.
+    Current,
+    /// Another version of the expected function.
+    Stale,
+    /// Another function, which this one shares a folder with.
+    ByAnotherFunction(String),
+}
+
+/// Reads a stub in one pass: `function` and `source_hash` are compared with what is
+/// `expected` where they lie in the input, `args` is checked to be an object and skipped,
+/// the body (`output`, or `items` and `offsets_ms`) is deserialized as `T`. Unknown,
+/// duplicate or missing fields, fields of the wrong type, another format, a body of the
 /// other kind and trailing data are errors; [`diagnose`](super::diagnose) says which.
 pub(crate) fn read<T: DeserializeOwned>(
     bytes: &[u8],
-    source_hash: &str,
+    expected: Expected<'_>,
     body: Body,
 ) -> Result<Replayed<T>, serde_json::Error> {
     // Checked whole, also where fields are skipped; the parser then trusts it.
@@ -33,7 +53,7 @@ pub(crate) fn read<T: DeserializeOwned>(
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let replayed = deserializer.deserialize_map(StubVisitor {
-        source_hash,
+        expected,
         body,
         output: PhantomData,
     })?;
@@ -57,8 +77,8 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
-struct StubVisitor<'h, T> {
-    source_hash: &'h str,
+struct StubVisitor<'e, T> {
+    expected: Expected<'e>,
     body: Body,
     output: PhantomData<T>,
 }
@@ -73,7 +93,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Replayed<T>, A::Error> {
         let body_field = self.body.field();
         let mut seen = 0;
-        let (mut current, mut body, mut offsets_ms) = (None, None, None::<Vec<u64>>);
+        let (mut same_function, mut same_source) = (None, None);
+        let (mut body, mut offsets_ms) = (None, None::<Vec<u64>>);
         while let Some(field) = map.next_key::<Field>()? {
             if seen & field.bit() != 0 {
                 return Err(de::Error::duplicate_field(field.name()));
@@ -86,11 +107,14 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                         return Err(de::Error::custom(format_args!("format {found}")));
                     }
                 }
-                Field::Function | Field::Args => {
-                    map.next_value::<IgnoredAny>()?;
+                Field::Function => {
+                    same_function = Some(map.next_value_seed(Compared(self.expected.function))?)
                 }
                 Field::SourceHash => {
-                    current = Some(map.next_value_seed(Matches(self.source_hash))?)
+                    same_source = Some(map.next_value_seed(Compared(self.expected.source_hash))?)
+                }
+                Field::Args => {
+                    map.next_value::<AnObject>()?;
                 }
                 _ if field == body_field => body = Some(map.next_value()?),
                 Field::OffsetsMs if self.body == Body::Items => {
@@ -109,41 +133,74 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
         if let Some(missing) = required.iter().find(|field| seen & field.bit() == 0) {
             return Err(de::Error::missing_field(missing.name()));
         }
+        let recorded = match (same_function, same_source) {
+            (Some(Ok(())), Some(Ok(()))) => Recorded::Current,
+            (Some(Ok(())), Some(Err(_))) => Recorded::Stale,
+            (Some(Err(other)), _) => Recorded::ByAnotherFunction(other),
+            _ => unreachable!("required fields are checked above"),
+        };
         Ok(Replayed {
             body: body.expect("checked above"),
             offsets_ms,
-            current: current.expect("checked above"),
+            recorded,
         })
     }
 }
 
-/// Deserializes a string into whether it equals the expected one, without allocating.
-struct Matches<'a>(&'a str);
+/// Deserializes a string compared with the expected one: `Ok` when they are equal (without
+/// allocating), else the string found.
+struct Compared<'a>(&'a str);
 
-impl<'de> DeserializeSeed<'de> for Matches<'_> {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for Compared<'_> {
+    type Value = Result<(), String>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for Matches<'_> {
-    type Value = bool;
+impl Visitor<'_> for Compared<'_> {
+    type Value = Result<(), String>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a source hash string")
+        f.write_str("a string")
     }
 
-    fn visit_str<E: de::Error>(self, found: &str) -> Result<bool, E> {
-        Ok(found == self.0)
+    fn visit_str<E: de::Error>(self, found: &str) -> Result<Self::Value, E> {
+        Ok(if found == self.0 {
+            Ok(())
+        } else {
+            Err(found.to_string())
+        })
+    }
+}
+
+/// A JSON object, whatever it holds, skipped: what `args` must be.
+struct AnObject;
+
+impl<'de> Deserialize<'de> for AnObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(AnObject)
+    }
+}
+
+impl<'de> Visitor<'de> for AnObject {
+    type Value = AnObject;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of the arguments")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnObject, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(AnObject)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stub_file::write::tests::written;
+    use crate::stub_file::write::tests::{EXPECTED, written};
     use serde_json::json;
 
     #[test]
@@ -154,13 +211,23 @@ mod tests {
             city: String,
             population: u32,
         }
-        let replayed = read::<City>(&bytes, "abc", Body::Output).unwrap();
-        assert!(replayed.current);
+        let read = |function, source_hash| {
+            let expected = Expected {
+                function,
+                source_hash,
+            };
+            read::<City>(&bytes, expected, Body::Output).unwrap()
+        };
+        let replayed = read("my_crate::llm::answer", "abc");
+        assert_eq!(replayed.recorded, Recorded::Current);
         assert_eq!(replayed.body.city, "Paris");
-        assert!(
-            !read::<City>(&bytes, "another", Body::Output)
-                .unwrap()
-                .current
+        assert_eq!(
+            read("my_crate::llm::answer", "new").recorded,
+            Recorded::Stale
+        );
+        assert_eq!(
+            read("my_crate::llm::ask", "abc").recorded,
+            Recorded::ByAnotherFunction("my_crate::llm::answer".into())
         );
     }
 
@@ -176,7 +243,7 @@ mod tests {
         ] {
             let bytes = written(&json!(value));
             assert_eq!(
-                read::<f64>(&bytes, "abc", Body::Output)
+                read::<f64>(&bytes, EXPECTED, Body::Output)
                     .unwrap()
                     .body
                     .to_bits(),

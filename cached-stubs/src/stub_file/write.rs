@@ -109,8 +109,15 @@ impl Serialize for Sorted<'_> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::stub_file::{Expected, read};
     use serde_json::json;
     use std::collections::HashMap;
+
+    /// What [`written`] was recorded from.
+    pub(crate) const EXPECTED: Expected<'_> = Expected {
+        function: "my_crate::llm::answer",
+        source_hash: "abc",
+    };
 
     /// A stub of `my_crate::llm::answer`, recorded from source hash `abc` with two arguments.
     pub(crate) fn written(output: &Value) -> Vec<u8> {
@@ -176,7 +183,11 @@ pub(super) mod tests {
         assert!(!untimed.contains("offsets_ms"));
 
         let timed = stub(Some(&[0, 41])).to_bytes();
-        let replayed = super::super::read::<Vec<Value>>(&timed, "abc", Body::Items).unwrap();
+        let expected = Expected {
+            function: "f",
+            source_hash: "abc",
+        };
+        let replayed = read::<Vec<Value>>(&timed, expected, Body::Items).unwrap();
         assert_eq!(replayed.body, items);
         assert_eq!(replayed.offsets_ms, Some(vec![0, 41]));
     }
