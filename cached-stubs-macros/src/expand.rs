@@ -89,11 +89,10 @@ impl<'a> Expansion<'a> {
         } = self.function;
         let Expansion { private, site, .. } = self;
         let sig = self.signature(sig);
-        let function_name = sig.ident.unraw().to_string();
-        let folder_name = options
+        let name = options
             .name
             .as_ref()
-            .map_or(function_name.clone(), |name| name.value());
+            .map_or_else(|| sig.ident.unraw().to_string(), |name| name.value());
         let dir = match &options.dir {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),
@@ -109,9 +108,8 @@ impl<'a> Expansion<'a> {
                 #(#inner_attrs)*
                 let #site: &'static #private::Site = {
                     static SITE: #private::Site = #private::Site::new(#private::Definition {
-                        function: ::core::concat!(::core::module_path!(), "::", #function_name),
                         module_path: ::core::module_path!(),
-                        name: #folder_name,
+                        name: #name,
                         source_hash: #source_hash,
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),

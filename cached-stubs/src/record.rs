@@ -68,7 +68,7 @@ impl Recording {
     #[track_caller]
     pub(crate) fn unrecordable(&self, error: &dyn std::fmt::Display) -> ! {
         Failure::Unrecordable {
-            function: self.site.definition.function,
+            function: self.site.function(),
             error: error.to_string(),
         }
         .raise()
@@ -90,7 +90,7 @@ impl Recording {
         let definition = &self.site.definition;
         let kind = body.kind();
         let bytes = NewStub {
-            function: definition.function,
+            function: self.site.function(),
             source_hash: definition.source_hash,
             args: &self.args,
             body,
@@ -104,7 +104,7 @@ impl Recording {
         }
         if bytes.len() as u64 > store::MAX_STUB_BYTES {
             Failure::TooLarge {
-                function: definition.function,
+                function: self.site.function(),
                 bytes: bytes.len(),
                 limit: store::MAX_STUB_BYTES,
             }
@@ -112,7 +112,7 @@ impl Recording {
         }
         if let Err(error) = store::write(&self.path, &bytes) {
             Failure::Unwritable {
-                function: definition.function,
+                function: self.site.function(),
                 file: shown(&self.path),
                 error: error.to_string(),
             }

@@ -11,11 +11,10 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 
 /// What the expansion declares about an annotated function.
 pub struct Definition {
-    /// The path a stub file names: `module_path!()` and the function's own name.
-    pub function: &'static str,
     /// `module_path!()` where the function is defined.
     pub module_path: &'static str,
-    /// The name of its stub folder: the function's, or `name = "..."`.
+    /// The function's name for its stubs: its own, or `name = "..."`. Functions given one
+    /// name are one function to their stubs, each version of the other.
     pub name: &'static str,
     /// The hash of its tokens; see the macro's `source_hash`.
     pub source_hash: &'static str,
@@ -28,6 +27,7 @@ pub struct Definition {
 /// One annotated function: a `static` in its expansion, so the folder is resolved once.
 pub struct Site {
     pub(crate) definition: Definition,
+    function: OnceLock<String>,
     folder: OnceLock<PathBuf>,
 }
 
@@ -36,8 +36,19 @@ impl Site {
     pub const fn new(definition: Definition) -> Site {
         Site {
             definition,
+            function: OnceLock::new(),
             folder: OnceLock::new(),
         }
+    }
+
+    /// The path a stub file names as its `function`: the module path and the name.
+    pub(crate) fn function(&'static self) -> &'static str {
+        self.function.get_or_init(|| {
+            let Definition {
+                module_path, name, ..
+            } = self.definition;
+            format!("{module_path}::{name}")
+        })
     }
 
     /// `<stub dir>/<module path, :: as />/<name>`, where the stub dir is `CACHED_STUBS_DIR`
@@ -48,7 +59,7 @@ impl Site {
     ///
     /// When another function of this process already uses the folder.
     #[track_caller]
-    pub(crate) fn folder(&self) -> &Path {
+    pub(crate) fn folder(&'static self) -> &'static Path {
         if let Some(folder) = self.folder.get() {
             return folder;
         }
@@ -71,14 +82,14 @@ impl Site {
     /// Registers this function as the one whose stubs `folder` holds in this process: two
     /// functions sharing a folder would take each other's stubs for stale or broken ones.
     #[track_caller]
-    fn claim(&self, folder: &Path) {
+    fn claim(&'static self, folder: &Path) {
         static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
-        let owner = (self.definition.function, self.definition.source_hash);
+        let owner = (self.function(), self.definition.source_hash);
         let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
         if first != owner {
             Failure::SharedFolder {
                 first: first.0.to_string(),
-                second: self.definition.function,
+                second: self.function(),
                 folder: shown(folder),
             }
             .raise();
@@ -86,16 +97,16 @@ impl Site {
     }
 
     /// What this function's current stubs were recorded from.
-    pub(crate) fn expected(&self) -> Expected<'static> {
+    pub(crate) fn expected(&'static self) -> Expected<'static> {
         Expected {
-            function: self.definition.function,
+            function: self.function(),
             source_hash: self.definition.source_hash,
         }
     }
 
     /// The file that holds the stub of the call with this key.
     #[track_caller]
-    pub(crate) fn stub_path(&self, key: Key) -> PathBuf {
+    pub(crate) fn stub_path(&'static self, key: Key) -> PathBuf {
         self.folder().join(key.file_name())
     }
 }

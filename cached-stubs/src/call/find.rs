@@ -49,7 +49,7 @@ pub(super) fn find<B: DeserializeOwned>(
     let key = match Key::of(args()) {
         Ok(key) => key,
         Err(error) => Failure::Unhashable {
-            function: site.definition.function,
+            function: site.function(),
             arg: error.arg,
             error: error.error.to_string(),
         }
@@ -76,7 +76,7 @@ pub(super) fn find<B: DeserializeOwned>(
             }
         };
         Failure::Miss(Box::new(Miss {
-            function: site.definition.function,
+            function: site.function(),
             args,
             expected: shown(&path),
             why,
@@ -105,7 +105,7 @@ pub(super) enum Current<B> {
 /// recorded by another function, which would take this one's stubs for stale ones.
 #[track_caller]
 pub(super) fn read_current<B: DeserializeOwned>(
-    site: &Site,
+    site: &'static Site,
     path: &Path,
     body: Body,
 ) -> Current<B> {
@@ -132,7 +132,7 @@ pub(super) fn read_current<B: DeserializeOwned>(
     match recorded {
         Recorded::ByAnotherFunction(other) => Failure::SharedFolder {
             first: other,
-            second: site.definition.function,
+            second: site.function(),
             folder: shown(path.parent().unwrap_or(path)),
         }
         .raise(),
@@ -142,9 +142,9 @@ pub(super) fn read_current<B: DeserializeOwned>(
 
 /// Panics: the stub at `path` can't be used, for the reason `error` gives.
 #[track_caller]
-pub(super) fn unreadable(site: &Site, path: &Path, error: &dyn Display) -> ! {
+pub(super) fn unreadable(site: &'static Site, path: &Path, error: &dyn Display) -> ! {
     Failure::Unreadable {
-        function: site.definition.function,
+        function: site.function(),
         file: shown(path),
         error: error.to_string(),
         command: record_command(),

@@ -168,7 +168,6 @@ mod tests {
     fn site(dir: &std::path::Path) -> &'static Site {
         let dir = Box::leak(dir.to_string_lossy().into_owned().into_boxed_str());
         Box::leak(Box::new(Site::new(Definition {
-            function: "call::tests::answer",
             module_path: "call::tests",
             name: "answer",
             source_hash: "0123456789abcdef0123456789abcdef",
