@@ -223,12 +223,12 @@ fn list_show_and_check_read_real_recordings() {
         shown.contains("text: \"hey\"") && shown.contains("\"HEY\""),
         "{shown}"
     );
-    // A renamed function, by its own path; a folder, by a path with `..`.
-    let (code, shown) = fixture.stubs(&["show", "app::inner::original"]);
+    // A renamed function, by the path its name gives it; a folder, by a path with `..`.
+    let (code, shown) = fixture.stubs(&["show", "app::inner::renamed"]);
     assert_eq!(code, 0, "{shown}");
     assert!(
         shown.contains("stubs/app/inner/renamed/")
-            && shown.contains("function:    app::inner::original")
+            && shown.contains("function:    app::inner::renamed")
             && shown.contains("n: 1"),
         "{shown}"
     );
@@ -325,7 +325,7 @@ fn check_lists_every_problem_and_fails() {
         format!("{}: EOF while parsing", name(&greets[0])),
         "a temporary file left by a recording that was interrupted: delete it".to_string(),
         format!(
-            "stubs/app/renamed/{}: recorded by `app::inner::original`, but in the folder of `app::renamed`",
+            "stubs/app/renamed/{}: recorded by `app::inner::renamed`, but in the folder of `app::renamed`",
             name(&renamed)
         ),
         "stubs/app/shout: holds the stubs of 2 functions, `app::greet`, `app::shout`".to_string(),
