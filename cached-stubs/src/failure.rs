@@ -48,7 +48,7 @@ pub(crate) enum Failure {
     /// Two functions of one process would share a stub folder.
     SharedFolder {
         first: String,
-        second: &'static str,
+        second: String,
         folder: String,
     },
 }
@@ -78,6 +78,8 @@ pub(crate) enum Why {
     },
     /// The file was recorded from another version of the function.
     Stale,
+    /// The stub is where cached-stubs 0.1 kept it, at `old` (as shown).
+    In01Layout { old: String },
 }
 
 /// Something about the function that explains why a call may have no stub.
@@ -211,6 +213,12 @@ impl Display for Miss {
                  signature or attribute changed since"
             )?,
             Why::NoStubYet => write!(f, "no stub has been recorded for `{function}` yet")?,
+            Why::In01Layout { old } => write!(
+                f,
+                "its stub is where cached-stubs 0.1 kept it:\n              {old}\n              \
+                 0.2 files a method's stubs under its type, and a nested function's under \
+                 the function it is in"
+            )?,
             Why::OtherArguments {
                 nearest,
                 differences,
@@ -252,9 +260,16 @@ impl Display for Miss {
             )?,
             None => {}
         }
+        let what = match why {
+            Why::In01Layout { .. } => {
+                "move it there (`RECORD=1` moves stubs of the 0.1 \
+                                       layout without calling the real function)"
+            }
+            _ => "record it",
+        };
         write!(
             f,
-            "\nThe real function was not called. To record it, run:\n    {command}"
+            "\nThe real function was not called. To {what}, run:\n    {command}"
         )
     }
 }
@@ -337,9 +352,9 @@ The real function was not called. To record it, run:
 
     #[test]
     fn two_functions_of_one_name_sharing_a_folder_are_named_once() {
-        let shared = |second| Failure::SharedFolder {
+        let shared = |second: &str| Failure::SharedFolder {
             first: "app::ask".into(),
-            second,
+            second: second.into(),
             folder: "stubs/app/ask".into(),
         };
         assert!(

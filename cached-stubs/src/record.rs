@@ -2,9 +2,8 @@
 //! once the result is known, after checking that it reads back as the same value.
 
 use crate::failure::Failure;
-use crate::report::shown;
 use crate::single_flight::Leader;
-use crate::site::Site;
+use crate::site::Instance;
 use crate::stub_file::{self, NewBody, NewStub};
 use crate::{store, usage};
 use serde::Serialize;
@@ -15,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// Everything needed to write a stub once the real result is known; owns its data, so the
 /// real function can take its arguments by value while it runs.
 pub(crate) struct Recording {
-    site: &'static Site,
+    instance: &'static Instance,
     path: PathBuf,
     args: Vec<(&'static str, Value)>,
     /// The call this one leads, if identical calls may wait for it: told when the stub is
@@ -24,22 +23,22 @@ pub(crate) struct Recording {
 }
 
 impl Recording {
-    /// The recording of a call of `site` whose stub is at `path`.
+    /// The recording of a call of `instance` whose stub is at `path`.
     pub(crate) fn new(
-        site: &'static Site,
+        instance: &'static Instance,
         path: PathBuf,
         args: Vec<(&'static str, Value)>,
     ) -> Self {
         Recording {
-            site,
+            instance,
             path,
             args,
             leader: None,
         }
     }
 
-    pub(crate) fn site(&self) -> &'static Site {
-        self.site
+    pub(crate) fn instance(&self) -> &'static Instance {
+        self.instance
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -68,7 +67,7 @@ impl Recording {
     #[track_caller]
     pub(crate) fn unrecordable(&self, error: &dyn std::fmt::Display) -> ! {
         Failure::Unrecordable {
-            function: self.site.function(),
+            function: self.instance.function(),
             error: error.to_string(),
         }
         .raise()
@@ -87,36 +86,31 @@ impl Recording {
         body: NewBody<'_>,
         matches: impl FnOnce(&B) -> bool,
     ) {
-        let definition = &self.site.definition;
+        let definition = &self.instance.site.definition;
         let kind = body.kind();
         let bytes = NewStub {
-            function: self.site.function(),
+            function: self.instance.function(),
             source_hash: definition.source_hash,
             args: &self.args,
             body,
         }
         .to_bytes();
         // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        match stub_file::read::<B>(&bytes, self.site.expected(), kind) {
+        match stub_file::read::<B>(&bytes, self.instance.expected(), kind) {
             Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => self.unrecordable(&"it reads back as another value"),
             Err(error) => self.unrecordable(&error),
         }
         if bytes.len() as u64 > store::MAX_STUB_BYTES {
             Failure::TooLarge {
-                function: self.site.function(),
+                function: self.instance.function(),
                 bytes: bytes.len(),
                 limit: store::MAX_STUB_BYTES,
             }
             .raise();
         }
         if let Err(error) = store::write(&self.path, &bytes) {
-            Failure::Unwritable {
-                function: self.site.function(),
-                file: shown(&self.path),
-                error: error.to_string(),
-            }
-            .raise();
+            self.instance.unwritable(&self.path, &error);
         }
         if let Some(leader) = &mut self.leader {
             leader.wrote();

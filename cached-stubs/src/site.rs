@@ -1,11 +1,13 @@
-//! An annotated function as the expansion describes it, and where its stubs live.
+//! An annotated function as the expansion describes it ([`Site`]), and each instance of it
+//! that is called ([`Instance`]): its identity and the folder where its stubs live.
 
 use crate::failure::Failure;
-use crate::key::Key;
+use crate::identity::{Identity, identity};
 use crate::lock::lock;
-use crate::report::shown;
+use crate::report::{record_command, shown};
 use crate::stub_file::Expected;
 use std::collections::BTreeMap;
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, OnceLock};
 
@@ -24,11 +26,26 @@ pub struct Definition {
     pub manifest_dir: &'static str,
 }
 
-/// One annotated function: a `static` in its expansion, so the folder is resolved once.
+/// One annotated function: a `static` in its expansion, so that each of its instances is
+/// worked out once.
 pub struct Site {
     pub(crate) definition: Definition,
-    function: OnceLock<String>,
-    folder: OnceLock<PathBuf>,
+    /// The instance called first; almost every function has only that one.
+    first: OnceLock<Instance>,
+    /// The others, of a generic function or `impl`.
+    others: Mutex<Vec<&'static Instance>>,
+}
+
+/// One instance of an annotated function, as [`identity`] names it.
+pub(crate) struct Instance {
+    pub(crate) site: &'static Site,
+    /// The type name of a closure in its body, which tells instances apart.
+    name: &'static str,
+    pub(crate) identity: Identity,
+    /// The folder of its stubs.
+    pub(crate) folder: PathBuf,
+    /// Its `function` and the folder of its stubs in cached-stubs 0.1, when they were others.
+    pub(crate) in_0_1: Option<(String, PathBuf)>,
 }
 
 impl Site {
@@ -36,77 +53,119 @@ impl Site {
     pub const fn new(definition: Definition) -> Site {
         Site {
             definition,
-            function: OnceLock::new(),
-            folder: OnceLock::new(),
+            first: OnceLock::new(),
+            others: Mutex::new(Vec::new()),
         }
     }
 
-    /// The path a stub file names as its `function`: the module path and the name.
-    pub(crate) fn function(&'static self) -> &'static str {
-        self.function.get_or_init(|| {
-            let Definition {
-                module_path, name, ..
-            } = self.definition;
-            format!("{module_path}::{name}")
-        })
-    }
-
-    /// `<stub dir>/<module path, :: as />/<name>`, where the stub dir is `CACHED_STUBS_DIR`
-    /// if set (relative to the current directory when the process first reads it), else the
-    /// attribute's `dir`, else `stubs`, both relative to the manifest dir.
+    /// The instance of this function whose closures are named `name` (see [`identity`]).
     ///
     /// # Panics
     ///
-    /// When another function of this process already uses the folder.
+    /// When another function of this process already keeps its stubs in its folder.
     #[track_caller]
-    pub(crate) fn folder(&'static self) -> &'static Path {
-        if let Some(folder) = self.folder.get() {
-            return folder;
+    pub(crate) fn instance(&'static self, name: &'static str) -> &'static Instance {
+        let first = match self.first.get() {
+            Some(first) => first,
+            // Claimed outside `get_or_init`, whose closure would be where a failed claim points.
+            None => {
+                let instance = self.new_instance(name);
+                instance.claim();
+                self.first.get_or_init(|| instance)
+            }
+        };
+        if first.name == name {
+            return first;
         }
+        let mut others = lock(&self.others);
+        if let Some(other) = others.iter().find(|other| other.name == name) {
+            return other;
+        }
+        let other: &'static Instance = Box::leak(Box::new(self.new_instance(name)));
+        other.claim();
+        others.push(other);
+        other
+    }
+
+    fn new_instance(&'static self, name: &'static str) -> Instance {
         static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
             let dir = crate::env::var("CACHED_STUBS_DIR")?;
             Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
         });
         let definition = &self.definition;
-        let mut folder = match &*OVERRIDE {
+        let identity = identity(definition.module_path, definition.name, name);
+        let root = match &*OVERRIDE {
             Some(dir) => dir.clone(),
             None => Path::new(definition.manifest_dir).join(definition.dir.unwrap_or("stubs")),
         };
-        folder.extend(definition.module_path.split("::"));
-        folder.push(definition.name);
-        // Outside `get_or_init`, whose closure would be where a failed claim points.
-        self.claim(&folder);
-        self.folder.get_or_init(|| folder)
-    }
-
-    /// Registers this function as the one whose stubs `folder` holds in this process: two
-    /// functions sharing a folder would take each other's stubs for stale or broken ones.
-    #[track_caller]
-    fn claim(&'static self, folder: &Path) {
-        static OWNERS: Mutex<BTreeMap<PathBuf, (&str, &str)>> = Mutex::new(BTreeMap::new());
-        let owner = (self.function(), self.definition.source_hash);
-        let first = *lock(&OWNERS).entry(folder.to_path_buf()).or_insert(owner);
-        if first != owner {
-            Failure::SharedFolder {
-                first: first.0.to_string(),
-                second: self.function(),
-                folder: shown(folder),
-            }
-            .raise();
+        Instance {
+            site: self,
+            name,
+            folder: root.join(&identity.folder),
+            in_0_1: (identity.in_0_1.as_ref())
+                .map(|(function, folder)| (function.clone(), root.join(folder))),
+            identity,
         }
+    }
+}
+
+impl Instance {
+    /// The stub's `function`.
+    pub(crate) fn function(&'static self) -> &'static str {
+        &self.identity.function
     }
 
     /// What this function's current stubs were recorded from.
     pub(crate) fn expected(&'static self) -> Expected<'static> {
         Expected {
             function: self.function(),
-            source_hash: self.definition.source_hash,
+            source_hash: self.site.definition.source_hash,
         }
     }
 
-    /// The file that holds the stub of the call with this key.
+    /// Panics: the stub at `path` can't be used, for the reason `error` gives.
     #[track_caller]
-    pub(crate) fn stub_path(&'static self, key: Key) -> PathBuf {
-        self.folder().join(key.file_name())
+    pub(crate) fn unreadable(&'static self, path: &Path, error: &dyn Display) -> ! {
+        Failure::Unreadable {
+            function: self.function(),
+            file: shown(path),
+            error: error.to_string(),
+            command: record_command(),
+        }
+        .raise()
+    }
+
+    /// Panics: the stub at `path` can't be written, for the reason `error` gives.
+    #[track_caller]
+    pub(crate) fn unwritable(&'static self, path: &Path, error: &dyn Display) -> ! {
+        Failure::Unwritable {
+            function: self.function(),
+            file: shown(path),
+            error: error.to_string(),
+        }
+        .raise()
+    }
+
+    /// Registers this function as the one whose stubs its folder holds in this process: two
+    /// functions sharing a folder would take each other's stubs for stale or broken ones.
+    #[track_caller]
+    fn claim(&self) {
+        static OWNERS: Mutex<BTreeMap<PathBuf, (String, &str)>> = Mutex::new(BTreeMap::new());
+        let owner = (
+            self.identity.function.clone(),
+            self.site.definition.source_hash,
+        );
+        let first = lock(&OWNERS)
+            .entry(self.folder.clone())
+            .or_insert_with(|| owner.clone())
+            .clone();
+        if first != owner {
+            Failure::SharedFolder {
+                first: first.0,
+                second: self.identity.function.clone(),
+                folder: shown(&self.folder),
+            }
+            .raise();
+        }
     }
 }

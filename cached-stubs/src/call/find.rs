@@ -5,26 +5,25 @@ use crate::args::{self, Arg};
 use crate::failure::{Failure, Miss, Note, Why};
 use crate::key::Key;
 use crate::mode::Mode;
-use crate::nearest;
 use crate::record::Recording;
 use crate::report::{record_command, shown};
-use crate::site::Site;
+use crate::site::{Instance, Site};
 use crate::stub_file::{self, Body, Problem, Recorded, Replayed};
+use crate::{migrate, nearest};
 use crate::{store, usage};
 use serde::de::DeserializeOwned;
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 /// What looking for a stub found.
 pub(super) enum Found<B> {
-    /// A current stub, to replay, and its path.
-    Stub(Replayed<B>, PathBuf),
+    /// A current stub, to replay, and where it is.
+    Stub(Replayed<B>, &'static Instance, PathBuf),
     /// None to replay: run the real function, recording it unless in passthrough mode.
     Nothing(Option<Recording>),
 }
 
 /// Looks for the stub of a call with `args` of the function at `site`, whose body is read
-/// as `B`; `instance` names the instance of a generic `impl` (see [`args::self_type`]).
+/// as `B`; `instance` names the instance called (see [`Site::instance`]).
 ///
 /// # Panics
 ///
@@ -42,32 +41,53 @@ pub(super) fn find<B: DeserializeOwned>(
     if mode == Mode::Passthrough {
         return Found::Nothing(None);
     }
-    // In a generic `impl`, its `Self` type is part of the key, as a generic parameter is.
-    let self_type = args::self_type(instance);
-    let self_arg = self_type.as_ref().map(|name| args::arg("<Self>", name));
+    let instance = site.instance(instance);
+    // When one function has several instances, which one is part of the key.
+    let self_arg = instance
+        .identity
+        .self_key
+        .as_ref()
+        .map(|owner| args::arg("<Self>", owner));
     let args = || args.iter().chain(&self_arg);
     let key = match Key::of(args()) {
         Ok(key) => key,
         Err(error) => Failure::Unhashable {
-            function: site.function(),
+            function: instance.function(),
             arg: error.arg,
             error: error.error.to_string(),
         }
         .raise(),
     };
-    let path = site.stub_path(key);
+    let file_name = key.file_name();
+    let path = instance.folder.join(&file_name);
+    let mut in_0_1 = None;
     let stale = mode != Mode::RecordAll
-        && match read_current::<B>(site, &path, body) {
-            Current::Stub(stub) => return Found::Stub(stub, path),
-            Current::Missing => false,
+        && match read_current::<B>(instance, &path, body) {
+            Current::Stub(stub) => return Found::Stub(stub, instance, path),
+            Current::Missing => {
+                in_0_1 = migrate::old_stub(instance, &file_name, body);
+                if let Some(old) = &in_0_1
+                    && mode == Mode::RecordMissing
+                {
+                    if let Err(error) = migrate::move_into_place(instance, old, &path) {
+                        instance.unwritable(&path, &error);
+                    }
+                    if let Current::Stub(stub) = read_current::<B>(instance, &path, body) {
+                        return Found::Stub(stub, instance, path);
+                    }
+                }
+                false
+            }
             Current::Stale => true,
         };
     let args = args::to_json(args());
     if mode == Mode::Replay {
         let why = if stale {
             Why::Stale
+        } else if let Some(old) = in_0_1 {
+            Why::In01Layout { old: shown(&old) }
         } else {
-            match nearest::find(site.folder(), &args) {
+            match nearest::find(&instance.folder, &args) {
                 Some(nearest) => Why::OtherArguments {
                     nearest: shown(&nearest.path),
                     differences: nearest.differences,
@@ -76,7 +96,7 @@ pub(super) fn find<B: DeserializeOwned>(
             }
         };
         Failure::Miss(Box::new(Miss {
-            function: site.function(),
+            function: instance.function(),
             args,
             expected: shown(&path),
             why,
@@ -85,7 +105,7 @@ pub(super) fn find<B: DeserializeOwned>(
         }))
         .raise();
     }
-    Found::Nothing(Some(Recording::new(site, path, args)))
+    Found::Nothing(Some(Recording::new(instance, path, args)))
 }
 
 /// A stub as it is on disk.
@@ -105,16 +125,16 @@ pub(super) enum Current<B> {
 /// recorded by another function, which would take this one's stubs for stale ones.
 #[track_caller]
 pub(super) fn read_current<B: DeserializeOwned>(
-    site: &'static Site,
+    instance: &'static Instance,
     path: &Path,
     body: Body,
 ) -> Current<B> {
     let bytes = match store::read(path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Current::Missing,
-        Err(error) => unreadable(site, path, &error),
+        Err(error) => instance.unreadable(path, &error),
     };
-    let expected = site.expected();
+    let expected = instance.expected();
     let recorded = match stub_file::read::<B>(&bytes, expected, body) {
         Ok(stub) => match stub.recorded {
             Recorded::Current => {
@@ -126,28 +146,16 @@ pub(super) fn read_current<B: DeserializeOwned>(
         Err(error) => match stub_file::diagnose(&bytes, expected, &error) {
             Problem::Stale => Recorded::Stale,
             Problem::ByAnotherFunction(other) => Recorded::ByAnotherFunction(other),
-            problem => unreadable(site, path, &problem),
+            problem => instance.unreadable(path, &problem),
         },
     };
     match recorded {
         Recorded::ByAnotherFunction(other) => Failure::SharedFolder {
             first: other,
-            second: site.function(),
+            second: instance.function().to_string(),
             folder: shown(path.parent().unwrap_or(path)),
         }
         .raise(),
         _ => Current::Stale,
     }
-}
-
-/// Panics: the stub at `path` can't be used, for the reason `error` gives.
-#[track_caller]
-pub(super) fn unreadable(site: &'static Site, path: &Path, error: &dyn Display) -> ! {
-    Failure::Unreadable {
-        function: site.function(),
-        file: shown(path),
-        error: error.to_string(),
-        command: record_command(),
-    }
-    .raise()
 }

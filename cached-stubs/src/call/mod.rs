@@ -59,7 +59,7 @@ where
 {
     let note = P::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
     match find::find::<P::Stored>(site, instance, args, Body::Output, note) {
-        Found::Stub(stub, _) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
+        Found::Stub(stub, ..) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
         Found::Nothing(Some(recording)) => wait::lead_or_follow(recording),
     }
@@ -85,11 +85,11 @@ where
 {
     let note = Some(Note::EndedSequencesOnly);
     match find::find::<Vec<P::Stored>>(site, instance, args, Body::Items, note) {
-        Found::Stub(stub, path) => {
+        Found::Stub(stub, instance, path) => {
             if let Some(offsets_ms) = &stub.offsets_ms
                 && let Err(problem) = stub_file::check_offsets(offsets_ms, stub.body.len())
             {
-                find::unreadable(site, &path, &problem);
+                instance.unreadable(&path, &problem);
             }
             Step::Replay(RecordedItems {
                 items: stub.body.into_iter().map(P::replayed).collect(),

@@ -149,7 +149,7 @@ fn replay_current<P: StoredPart<R>, R>(recording: &Recording) -> Option<R>
 where
     P::Stored: Recordable,
 {
-    match read_current::<P::Stored>(recording.site(), recording.path(), Body::Output) {
+    match read_current::<P::Stored>(recording.instance(), recording.path(), Body::Output) {
         Current::Stub(stub) => Some(P::replayed(stub.body)),
         Current::Missing | Current::Stale => None,
     }
@@ -177,8 +177,11 @@ mod tests {
     }
 
     fn recording(site: &'static Site) -> Recording {
-        let path = site.folder().join("0123456789abcdef0123456789abcdef.json");
-        Recording::new(site, path, Vec::new())
+        let instance = site.instance("call::tests::answer::{{closure}}");
+        let path = instance
+            .folder
+            .join("0123456789abcdef0123456789abcdef.json");
+        Recording::new(instance, path, Vec::new())
     }
 
     #[test]
