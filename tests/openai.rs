@@ -6,9 +6,9 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
-    ChatCompletionRequestUserMessageArgs, ChatCompletionResponseStream,
-    CreateChatCompletionRequest, CreateChatCompletionRequestArgs, CreateChatCompletionResponse,
-    CreateChatCompletionStreamResponse,
+    ChatCompletionRequestUserMessageArgs, ChatCompletionResponseStream, ChatCompletionTool,
+    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionRequestArgs,
+    CreateChatCompletionResponse, CreateChatCompletionStreamResponse, FunctionObjectArgs,
 };
 use cached_stubs::cached_stub;
 use cached_stubs_suite::{OpenAiServer, Scenario, files_below};
@@ -127,4 +127,51 @@ fn the_real_client_records_through_a_server_and_replays_without_one() {
     let streamed: Value = serde_json::from_slice(files.values().nth(1).unwrap()).unwrap();
     assert_eq!(streamed["items"].as_array().unwrap().len(), chunks.len());
     assert_eq!(streamed["args"]["request"]["messages"][0]["content"], FIRST);
+}
+
+/// A request offering a tool, described as `TOOL_DESCRIPTION` says.
+#[tokio::test]
+#[ignore = "run by its parent test in a child process"]
+async fn child_chats_with_a_tool() {
+    let client = Client::with_config(OpenAIConfig::new());
+    let description = std::env::var("TOOL_DESCRIPTION").unwrap();
+    let function = FunctionObjectArgs::default()
+        .name("weather")
+        .description(description)
+        .parameters(json!({"type": "object", "properties": {"city": {"type": "string"}}}))
+        .build()
+        .unwrap();
+    let mut request = request(FIRST);
+    request.tools = Some(vec![ChatCompletionTools::Function(ChatCompletionTool {
+        function,
+    })]);
+    chat(&client, request).await.unwrap();
+}
+
+#[test]
+fn a_miss_on_a_large_request_shows_the_value_that_differs_and_where() {
+    let server = OpenAiServer::start();
+    let scenario = Scenario::new();
+    let child = |description: &str| {
+        scenario
+            .child("child_chats_with_a_tool")
+            .env("OPENAI_API_KEY", "local")
+            .env("TOOL_DESCRIPTION", description)
+    };
+    child("Current weather of a city")
+        .env("OPENAI_BASE_URL", server.base_url())
+        .record("1")
+        .run()
+        .success();
+    let output = child("Current weather in a city")
+        .env("OPENAI_BASE_URL", OpenAiServer::unreachable_base_url())
+        .run()
+        .failure();
+    for expected in [
+        "the nearest stub differs in `request.tools[0].function.description`:",
+        "request.tools[0].function.description: recorded \"Current weather of a city\"",
+        "                                        called   \"Current weather in a city\"",
+    ] {
+        assert!(output.contains(expected), "{expected:?} not in\n{output}");
+    }
 }

@@ -5,7 +5,7 @@
 //! failure is built.
 
 use crate::nearest::Difference;
-use crate::report::cut;
+use crate::report::{cut, cut_around};
 use serde_json::Value;
 use std::fmt::{self, Display, Write};
 
@@ -94,6 +94,12 @@ pub(crate) enum Note {
 /// Longest rendering of all arguments, and of one differing value, in a message.
 const ARGS_WIDTH: usize = 300;
 const VALUE_WIDTH: usize = 120;
+
+/// How many differing values a miss shows.
+const SHOWN_DIFFERENCES: usize = 3;
+
+/// Where the lines under `why:` start.
+const INDENT: &str = "              ";
 
 impl Failure {
     /// Panics with this failure as the message, at the caller's location.
@@ -232,18 +238,27 @@ impl Display for Miss {
                 nearest,
                 differences,
             } => {
-                let names: Vec<_> = differences
+                let shown = &differences[..differences.len().min(SHOWN_DIFFERENCES)];
+                let paths: Vec<_> = shown
                     .iter()
-                    .map(|difference| format!("`{}`", difference.name))
+                    .map(|difference| format!("`{}`", difference.path))
                     .collect();
+                let more = differences.len() - shown.len();
+                let and_more = match more {
+                    0 => String::new(),
+                    more => format!(" and {more} more"),
+                };
                 write!(
                     f,
-                    "no stub for these arguments; the nearest stub differs in {}:\n              \
-                     {nearest}",
-                    names.join(", "),
+                    "no stub for these arguments; the nearest stub differs in {}{and_more}:\n\
+                     {INDENT}{nearest}",
+                    paths.join(", "),
                 )?;
-                for difference in differences {
+                for difference in shown {
                     write_difference(f, difference)?;
+                }
+                if more > 0 {
+                    write!(f, "\n{INDENT}({more} more not shown)")?;
                 }
             }
         }
@@ -262,8 +277,8 @@ impl Display for Miss {
         }
         let what = match why {
             Why::In01Layout { .. } => {
-                "move it there (`RECORD=1` moves stubs of the 0.1 \
-                                       layout without calling the real function)"
+                "move it there (`RECORD=1` moves stubs of the 0.1 layout without calling the \
+                 real function)"
             }
             _ => "record it",
         };
@@ -274,20 +289,31 @@ impl Display for Miss {
     }
 }
 
-/// One differing argument, its recorded value above the called one.
+/// One differing value, where it is, its recorded value above the called one, each cut to
+/// a readable width around where they differ.
 fn write_difference(out: &mut impl Write, difference: &Difference) -> fmt::Result {
-    let side = |value: &Option<Value>| match value {
-        Some(value) => cut(&value.to_string(), VALUE_WIDTH),
-        None => "(no such argument)".to_string(),
+    let text = |value: &Option<Value>| value.as_ref().map(Value::to_string);
+    let (recorded, called) = (text(&difference.recorded), text(&difference.called));
+    let at = match (&recorded, &called) {
+        (Some(recorded), Some(called)) => recorded
+            .chars()
+            .zip(called.chars())
+            .take_while(|(a, b)| a == b)
+            .count(),
+        _ => 0,
     };
-    let name = &difference.name;
+    let side = |text: Option<String>| match text {
+        Some(text) => cut_around(&text, at, VALUE_WIDTH),
+        None => "(none)".to_string(),
+    };
+    let path = &difference.path;
     write!(
         out,
-        "\n              {name}: recorded {}\n              {:width$}  called   {}",
-        side(&difference.recorded),
+        "\n{INDENT}{path}: recorded {}\n{INDENT}{:width$}  called   {}",
+        side(recorded),
         "",
-        side(&difference.called),
-        width = name.chars().count(),
+        side(called),
+        width = path.chars().count(),
     )
 }
 
@@ -327,7 +353,7 @@ mod tests {
             why: Why::OtherArguments {
                 nearest: "stubs/geo/capital/a.json".into(),
                 differences: vec![Difference {
-                    name: "country".into(),
+                    path: "country".into(),
                     recorded: Some(json!("France")),
                     called: Some(json!("Spain")),
                 }],
@@ -347,6 +373,55 @@ mod tests {
   note:     `geo::capital` returns a `Result`, and an `Err` is never recorded: a call that failed while recording has no stub
 The real function was not called. To record it, run:
     RECORD=1 cargo test -- --exact spain"
+        );
+    }
+
+    #[test]
+    fn a_miss_shows_the_first_differing_values_cut_around_where_they_differ() {
+        let long = |word: &str| format!("{} {word} {}", "a".repeat(200), "z".repeat(200));
+        let differences = (0..5)
+            .map(|at| Difference {
+                path: format!("request.tools[{at}].description"),
+                recorded: Some(json!(long("of"))),
+                called: Some(json!(long("in"))),
+            })
+            .collect();
+        let miss = Miss {
+            function: "app::chat",
+            args: vec![],
+            expected: "stubs/app/chat/b.json".into(),
+            why: Why::OtherArguments {
+                nearest: "stubs/app/chat/a.json".into(),
+                differences,
+            },
+            note: None,
+            command: "RECORD=1 cargo test".into(),
+        };
+        let message = Failure::Miss(Box::new(miss)).to_string();
+        assert!(
+            message.contains(
+                "differs in `request.tools[0].description`, `request.tools[1].description`, \
+             `request.tools[2].description` and 2 more:"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("(2 more not shown)"), "{message}");
+        assert!(!message.contains("tools[3]"), "{message}");
+        let recorded = message
+            .lines()
+            .find(|line| line.contains("recorded"))
+            .unwrap();
+        let called = message
+            .lines()
+            .find(|line| line.contains("called "))
+            .unwrap();
+        assert!(
+            recorded.contains("a of z") && called.contains("a in z"),
+            "{message}"
+        );
+        assert!(
+            recorded.contains('…') && recorded.chars().count() < 200,
+            "{recorded}"
         );
     }
 

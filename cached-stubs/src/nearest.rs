@@ -14,9 +14,12 @@ pub(crate) struct Nearest {
     pub(crate) differences: Vec<Difference>,
 }
 
-/// One argument that differs: absent on one side when the arguments were renamed.
+/// One value that differs, at any depth of the arguments: absent on one side when an
+/// argument, a field or an item is on the other side only.
+#[derive(Debug, PartialEq)]
 pub(crate) struct Difference {
-    pub(crate) name: String,
+    /// Where it is: `request.tools[0].function.description`.
+    pub(crate) path: String,
     pub(crate) recorded: Option<Value>,
     pub(crate) called: Option<Value>,
 }
@@ -45,29 +48,77 @@ pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Near
         .min_by_key(|nearest| nearest.differences.len())
 }
 
+/// Every leaf that differs between the recorded arguments and the called ones, in the
+/// order of the call's arguments, then of the arguments it no longer has.
 fn differences(recorded: &[(String, Value)], args: &[(&'static str, Value)]) -> Vec<Difference> {
+    let mut found = Vec::new();
     let recorded_value = |name: &str| {
         recorded
             .iter()
             .find_map(|(recorded, value)| (recorded == name).then_some(value))
     };
-    let changed = args
-        .iter()
-        .filter(|(name, value)| recorded_value(name) != Some(value))
-        .map(|(name, value)| Difference {
-            name: (*name).to_string(),
-            recorded: recorded_value(name).cloned(),
-            called: Some(value.clone()),
-        });
-    let dropped = recorded
-        .iter()
-        .filter(|(name, _)| !args.iter().any(|(arg, _)| arg == name))
-        .map(|(name, value)| Difference {
-            name: name.clone(),
-            recorded: Some(value.clone()),
-            called: None,
-        });
-    changed.chain(dropped).collect()
+    for (name, value) in args {
+        compare(
+            name.to_string(),
+            recorded_value(name),
+            Some(value),
+            &mut found,
+        );
+    }
+    for (name, value) in recorded {
+        if !args.iter().any(|(arg, _)| arg == name) {
+            compare(name.clone(), Some(value), None, &mut found);
+        }
+    }
+    found
+}
+
+/// Adds the leaves below `path` where `recorded` and `called` differ to `found`.
+fn compare(
+    path: String,
+    recorded: Option<&Value>,
+    called: Option<&Value>,
+    found: &mut Vec<Difference>,
+) {
+    match (recorded, called) {
+        (Some(Value::Object(recorded)), Some(Value::Object(called))) => {
+            for (key, value) in called {
+                compare(field(&path, key), recorded.get(key), Some(value), found);
+            }
+            for (key, value) in recorded {
+                if !called.contains_key(key) {
+                    compare(field(&path, key), Some(value), None, found);
+                }
+            }
+        }
+        (Some(Value::Array(recorded)), Some(Value::Array(called))) => {
+            for at in 0..recorded.len().max(called.len()) {
+                let path = format!("{path}[{at}]");
+                compare(path, recorded.get(at), called.get(at), found);
+            }
+        }
+        _ if recorded == called => {}
+        _ => found.push(Difference {
+            path,
+            recorded: recorded.cloned(),
+            called: called.cloned(),
+        }),
+    }
+}
+
+/// The path of a field of the value at `path`: `.name`, or `["a key"]` when the key is not
+/// an identifier.
+fn field(path: &str, key: &str) -> String {
+    let identifier = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if identifier {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{}]", Value::from(key))
+    }
 }
 
 #[cfg(test)]
@@ -102,7 +153,7 @@ mod tests {
         let [difference] = &nearest.differences[..] else {
             panic!("one difference expected");
         };
-        assert_eq!(difference.name, "language");
+        assert_eq!(difference.path, "language");
         assert_eq!(difference.recorded, Some(json!("fr")));
         assert_eq!(difference.called, Some(json!("es")));
     }
@@ -112,7 +163,7 @@ mod tests {
         let recorded = [("prompt".to_string(), json!("hi"))];
         let names: Vec<_> = differences(&recorded, &[("question", json!("hi"))])
             .into_iter()
-            .map(|d| (d.name, d.recorded.is_some(), d.called.is_some()))
+            .map(|d| (d.path, d.recorded.is_some(), d.called.is_some()))
             .collect();
         assert_eq!(
             names,
@@ -121,6 +172,34 @@ mod tests {
                 ("prompt".into(), true, false)
             ]
         );
+    }
+
+    #[test]
+    fn differences_are_found_at_their_leaves_at_any_depth() {
+        let tool = |description: &str| json!({"function": {"name": "weather", "description": description}, "type": "function"});
+        let recorded = [(
+            "request".to_string(),
+            json!({"messages": ["hi"], "tools": [tool("Current weather of a city")], "n": 1}),
+        )];
+        let called = [(
+            "request",
+            json!({"messages": ["hi", "again"], "tools": [tool("Current weather in a city")], "top p": 1}),
+        )];
+        let found = differences(&recorded, &called);
+        let paths: Vec<_> = found.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "request.messages[1]",
+                "request.tools[0].function.description",
+                "request[\"top p\"]",
+                "request.n"
+            ]
+        );
+        assert_eq!(found[0].recorded, None);
+        assert_eq!(found[1].recorded, Some(json!("Current weather of a city")));
+        assert_eq!(found[1].called, Some(json!("Current weather in a city")));
+        assert_eq!(found[3].called, None);
     }
 
     #[test]

@@ -20,6 +20,20 @@ pub(crate) fn cut(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` cut to at most `width` characters around the character at `at`, with `…` where
+/// it was cut: where two values differ, so that both show the difference.
+pub(crate) fn cut_around(text: &str, at: usize, width: usize) -> String {
+    let length = text.chars().count();
+    if length <= width {
+        return text.to_string();
+    }
+    let start = at.saturating_sub(width / 3).min(length - width);
+    let shown: String = text.chars().skip(start).take(width).collect();
+    let before = if start > 0 { "…" } else { "" };
+    let after = if start + width < length { "…" } else { "" };
+    format!("{before}{shown}{after}")
+}
+
 /// The command that records what just missed: the current test by name under `cargo test`
 /// or `cargo nextest run`, the current example, or this program again.
 pub(crate) fn record_command() -> String {
@@ -76,6 +90,15 @@ mod tests {
         let shown = cut(&long, 10);
         assert!(shown.starts_with(&"é".repeat(10)));
         assert!(shown.ends_with("… (1000 bytes in all)"), "{shown}");
+    }
+
+    #[test]
+    fn long_text_is_cut_around_a_place_to_show() {
+        let text: String = ('a'..='z').collect();
+        assert_eq!(cut_around(&text, 13, 100), text);
+        assert_eq!(cut_around(&text, 13, 9), "…klmnopqrs…");
+        assert_eq!(cut_around(&text, 0, 9), "abcdefghi…");
+        assert_eq!(cut_around(&text, 25, 9), "…rstuvwxyz");
     }
 
     #[test]
