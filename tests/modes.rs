@@ -284,6 +284,43 @@ fn the_dir_option_is_relative_to_the_manifest_dir_and_cached_stubs_dir_wins() {
     scenario.only_stub("modes::in_own_dir");
 }
 
+#[test]
+fn cached_stubs_dir_and_printed_paths_are_relative_to_where_cargo_ran() {
+    // Cargo runs the test binary in the package's folder; `PWD` says where the user was.
+    let from = tempfile::tempdir().unwrap();
+    let calls = from.path().join("calls.log");
+    let child = |name: &str| {
+        ChildTest::new(name)
+            .env("CALLS_LOG", &calls)
+            .env("PWD", from.path())
+            .env("CACHED_STUBS_DIR", "fixtures")
+    };
+    child("child_capital_of_france").record("1").run().success();
+    let folder = from.path().join("fixtures/modes/capital");
+    assert_eq!(files_below(&folder).len(), 1);
+
+    let output = child("child_capital_of_spain").run().failure();
+    assert!(
+        output.contains("  expected: fixtures/modes/capital/"),
+        "{output}"
+    );
+    assert!(
+        output.contains("\n              fixtures/modes/capital/"),
+        "{output}"
+    );
+
+    // From a folder the stubs are not below, paths are absolute.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = ChildTest::new("child_capital_of_spain")
+        .env("CALLS_LOG", &calls)
+        .env("PWD", elsewhere.path())
+        .stubs(&from.path().join("fixtures"))
+        .run()
+        .failure();
+    let expected = format!("  expected: {}/", folder.display());
+    assert!(output.contains(&expected), "{expected:?} not in {output}");
+}
+
 /// A `Result` whose type comes from a `macro_rules!` fragment: still a `Result`, so an `Err`
 /// is not recorded.
 macro_rules! fallible {

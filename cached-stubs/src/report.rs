@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-/// A path relative to the current folder when it lies below it, as cargo prints paths.
+/// A path that opens from where the user ran cargo: relative to that folder when it lies
+/// below it, as cargo prints paths, else absolute.
 pub(crate) fn shown(path: &Path) -> String {
-    let current = std::env::current_dir().ok();
-    let relative = current
+    let from = crate::env::invocation_dir();
+    let relative = from
         .as_deref()
-        .and_then(|current| path.strip_prefix(current).ok());
+        .and_then(|from| path.strip_prefix(from).ok());
     relative.unwrap_or(path).display().to_string()
 }
 

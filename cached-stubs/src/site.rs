@@ -88,9 +88,11 @@ impl Site {
     }
 
     fn new_instance(&'static self, name: &'static str) -> Instance {
+        // Relative to where the user ran cargo, not to the package's folder the tests run in.
         static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
-            let dir = crate::env::var("CACHED_STUBS_DIR")?;
-            Some(std::path::absolute(&dir).unwrap_or_else(|_| dir.into()))
+            let dir = PathBuf::from(crate::env::var("CACHED_STUBS_DIR")?);
+            let from = crate::env::invocation_dir().unwrap_or_default();
+            Some(from.join(dir))
         });
         let definition = &self.definition;
         let identity = identity(definition.module_path, definition.name, name);
