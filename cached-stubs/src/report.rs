@@ -6,10 +6,12 @@ use std::path::Path;
 /// A path that opens from where the user ran cargo: relative to that folder when it lies
 /// below it, as cargo prints paths, else absolute.
 pub(crate) fn shown(path: &Path) -> String {
-    let from = crate::env::invocation_dir();
-    let relative = from
-        .as_deref()
-        .and_then(|from| path.strip_prefix(from).ok());
+    shown_from(path, crate::env::invocation_dir().as_deref())
+}
+
+/// `path` relative to `from` when it lies below it, else as it is.
+pub(crate) fn shown_from(path: &Path, from: Option<&Path>) -> String {
+    let relative = from.and_then(|from| path.strip_prefix(from).ok());
     relative.unwrap_or(path).display().to_string()
 }
 

@@ -20,9 +20,9 @@ pub fn logged_paths(log: &[u8]) -> Result<Vec<PathBuf>, &[u8]> {
     usage::logged_paths(log)
 }
 
-/// A path as messages show it: relative to the current folder when it lies below it.
+/// A path as the command prints it: relative to the current folder when it lies below it.
 pub fn shown(path: &Path) -> String {
-    report::shown(path)
+    report::shown_from(path, std::env::current_dir().ok().as_deref())
 }
 
 /// Whether `name` is a stub file's: 32 hex digits and `.json`.
