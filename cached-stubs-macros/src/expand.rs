@@ -3,18 +3,21 @@
 
 use crate::function::Function;
 use crate::options::Options;
-use crate::shape::{Kind, Output, Sequence, Shape, mentions};
+use crate::params::Params;
+use crate::returns::{ItemsReturn, ItemsTrait, Returns};
 use crate::source_hash::source_hash;
+use crate::syn_types::mentions;
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, Pat, PatIdent, ReturnType, Signature, Type, parse_quote};
+use syn::{Ident, ReturnType, Signature};
 
+/// The attribute's expansion, or, when it can't be made, the error beside the function as
+/// written, so that the error is the only one.
 pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     match try_expand(&attr, &item) {
         Ok(expanded) => expanded,
-        // The function as written beside the error, so that the error is the only one.
         Err(error) => {
             let error = error.to_compile_error();
             quote!(#error #item)
@@ -28,8 +31,11 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
         let message = format!("#[cached_stub] goes on a function with a body: {error}");
         syn::Error::new(error.span(), message)
     })?;
-    let shape = Shape::of(&function, &options)?;
-    let stubbed = Expansion::new(&function, &shape).stubbed(&options, &source_hash(attr, item));
+    function.refuse_unstubbable()?;
+    let returns = Returns::of(&function.sig.output, options.items.as_ref())?;
+    let params = Params::of(&function.sig, &options.skip)?;
+    let stubbed =
+        Expansion::new(&function, &params, &returns).stubbed(&options, &source_hash(attr, item));
     Ok(quote! {
         ::cached_stubs::__private::select! {
             original { #item }
@@ -41,7 +47,8 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
 /// What the generated code is made of.
 struct Expansion<'a> {
     function: &'a Function,
-    shape: &'a Shape,
+    params: &'a Params,
+    returns: &'a Returns,
     /// `::cached_stubs::__private`, the runtime's seam.
     private: TokenStream,
     /// The declared return type, `()` when there is none.
@@ -57,7 +64,7 @@ struct Expansion<'a> {
 }
 
 impl<'a> Expansion<'a> {
-    fn new(function: &'a Function, shape: &'a Shape) -> Self {
+    fn new(function: &'a Function, params: &'a Params, returns: &'a Returns) -> Self {
         let local = |name: &str| Ident::new(&format!("__cached_stubs_{name}"), Span::mixed_site());
         let (return_type, return_span) = match &function.sig.output {
             ReturnType::Default => (quote!(()), function.sig.ident.span()),
@@ -65,7 +72,8 @@ impl<'a> Expansion<'a> {
         };
         Expansion {
             function,
-            shape,
+            params,
+            returns,
             private: quote!(::cached_stubs::__private),
             return_type,
             return_span,
@@ -88,7 +96,10 @@ impl<'a> Expansion<'a> {
             ..
         } = self.function;
         let Expansion { private, site, .. } = self;
-        let sig = self.signature(sig);
+        let sig = Signature {
+            inputs: self.params.inputs.clone(),
+            ..sig.clone()
+        };
         let function_name = sig.ident.unraw().to_string();
         let folder_name = options
             .name
@@ -98,10 +109,10 @@ impl<'a> Expansion<'a> {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),
         };
-        let body = match &self.shape.output {
-            Output::Value => self.value_body(),
-            Output::Sequence(sequence) => self.sequence_body(sequence),
-            Output::Future { output, boxed } => self.future_body(output, *boxed),
+        let body = match self.returns {
+            Returns::Value => self.value_body(),
+            Returns::Items(items) => self.items_body(items),
+            Returns::Future { output, boxed } => self.future_body(output, *boxed),
         };
         quote! {
             #(#outer_attrs)*
@@ -123,46 +134,15 @@ impl<'a> Expansion<'a> {
         }
     }
 
-    /// The signature, with arguments bound by a pattern renamed so that the key can hash
-    /// them whole (the body destructures them), and `impl Trait` arguments hashed by value
-    /// bounded by `StubArg`.
-    fn signature(&self, sig: &Signature) -> Signature {
-        let mut sig = sig.clone();
-        let mut renamed = self.shape.patterns.iter().map(|(renamed, _)| renamed);
-        for input in &mut sig.inputs {
-            let FnArg::Typed(typed) = input else {
-                continue;
-            };
-            match &*typed.pat {
-                Pat::Wild(_) => {}
-                Pat::Ident(pat) if pat.subpat.is_none() => {
-                    if let Type::ImplTrait(impl_trait) = &mut *typed.ty
-                        && self.shape.bounded.contains(&pat.ident)
-                    {
-                        impl_trait
-                            .bounds
-                            .push(parse_quote!(::cached_stubs::__private::StubArg));
-                    }
-                }
-                _ => {
-                    let ident = renamed.next().expect("one name per pattern").clone();
-                    *typed.pat = Pat::Ident(PatIdent {
-                        attrs: Vec::new(),
-                        by_ref: None,
-                        mutability: None,
-                        ident,
-                        subpat: None,
-                    });
-                }
-            }
-        }
-        sig
+    /// Whether the function is an `async fn`.
+    fn is_async(&self) -> bool {
+        self.function.sig.asyncness.is_some()
     }
 
     /// A value (or `Result`): replayed, or the real one recorded by `Run::finish`.
     fn value_body(&self) -> TokenStream {
         let Expansion { run, output, .. } = self;
-        let resolve = if self.shape.is_async {
+        let resolve = if self.is_async() {
             Resolve::Await
         } else {
             Resolve::Wait
@@ -209,7 +189,7 @@ impl<'a> Expansion<'a> {
 
     /// A stream or iterator: its recorded items replayed, or the real one teed, then boxed
     /// into the declared type if it is a named one.
-    fn sequence_body(&self, sequence: &Sequence) -> TokenStream {
+    fn items_body(&self, items: &ItemsReturn) -> TokenStream {
         let Expansion {
             private,
             run,
@@ -217,7 +197,7 @@ impl<'a> Expansion<'a> {
             ..
         } = self;
         let real_call = self.real_call();
-        let (replay, run_and_tee) = if sequence.in_result {
+        let (replay, run_and_tee) = if items.in_result {
             (
                 quote!(::core::result::Result::Ok(#private::StubbedItems::replay(#output))),
                 quote!(#real_call.map(|#output| #run.tee(#output))),
@@ -228,15 +208,15 @@ impl<'a> Expansion<'a> {
                 quote!(#run.tee(#real_call)),
             )
         };
-        let lookup = self.lookup("lookup_items", &sequence.item, Resolve::Direct);
+        let lookup = self.lookup("lookup_items", &items.item, Resolve::Direct);
         let on_step = self.on_step(replay, run_and_tee);
-        let boxing = match sequence.kind {
-            Kind::Stream => quote!(::std::boxed::Box::pin),
-            Kind::Iterator => quote!(::std::boxed::Box::new),
+        let boxing = match items.implements {
+            ItemsTrait::Stream => quote!(::std::boxed::Box::pin),
+            ItemsTrait::Iterator => quote!(::std::boxed::Box::new),
         };
         // The tail of a function coerces to its return type: `Box<StubbedItems<..>>` becomes the
         // declared `Pin<Box<dyn Stream<..>>>` or `Box<dyn Iterator<..>>`.
-        let returned = match (&sequence.named, sequence.in_result) {
+        let returned = match (&items.named, items.in_result) {
             (None, _) => quote!(#output),
             (Some(_), false) => quote!(#boxing(#output)),
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
@@ -259,7 +239,7 @@ impl<'a> Expansion<'a> {
             step,
             ..
         } = self;
-        let args = self.shape.key_args.iter().map(|arg| {
+        let args = self.params.key.iter().map(|arg| {
             let (name, value) = (&arg.name, &arg.value);
             quote_spanned!(arg.span=> #private::arg(#name, &#value))
         });
@@ -313,7 +293,7 @@ impl<'a> Expansion<'a> {
         let body = self.body();
         // An `impl Trait` return type can't be written on a closure or a `let`.
         let nameable = !mentions(return_type.clone(), "impl");
-        match (self.shape.is_async, nameable) {
+        match (self.is_async(), nameable) {
             // The never-taken `return` gives the block its type before the body is checked,
             // as in tracing-attributes: inference inside the body works as in the original.
             // The body's statements come right after it, not as a nested block.
@@ -341,7 +321,7 @@ impl<'a> Expansion<'a> {
     fn body(&self) -> Group {
         let block = &self.function.block;
         let destructured = self
-            .shape
+            .params
             .patterns
             .iter()
             .map(|(renamed, pattern)| quote!(let #pattern = #renamed;));
@@ -356,7 +336,10 @@ impl<'a> Expansion<'a> {
 /// records it (see the runtime's `flight`), blocking a sync function, awaited in an async one.
 #[derive(Clone, Copy)]
 enum Resolve {
+    /// The lookup is the `Step` (of items), or is awaited later (in a returned future).
     Direct,
+    /// `.wait()`, in a sync function.
     Wait,
+    /// `.await`, in an async function.
     Await,
 }

@@ -14,8 +14,9 @@ pub(crate) struct Options {
     pub(crate) name: Option<LitStr>,
     /// `dir = "..."`: the stub root, relative to the manifest dir.
     pub(crate) dir: Option<LitStr>,
-    /// `stream` or `iter`: the named return type is a stream or an iterator.
-    pub(crate) sequence: Option<Ident>,
+    /// `stream` or `iter`: the named return type is a stream or an iterator, whose items are
+    /// recorded.
+    pub(crate) items: Option<Ident>,
     seen_skip: bool,
 }
 
@@ -60,10 +61,10 @@ impl Options {
             })?;
             set(&mut self.dir, dir).ok_or_else(duplicate)
         } else if meta.path.is_ident("stream") || meta.path.is_ident("iter") {
-            if self.sequence.is_some() {
+            if self.items.is_some() {
                 return Err(meta.error("`stream` and `iter` are given together or twice; give one"));
             }
-            self.sequence = meta.path.get_ident().cloned();
+            self.items = meta.path.get_ident().cloned();
             Ok(())
         } else {
             Err(meta.error(format!("unknown option; the options are {VALID}")))
@@ -108,7 +109,7 @@ mod tests {
         assert_eq!(skipped, ["client", "self"]);
         assert_eq!(options.name.unwrap().value(), "ask");
         assert_eq!(options.dir.unwrap().value(), "fixtures");
-        assert_eq!(options.sequence.unwrap(), "stream");
+        assert_eq!(options.items.unwrap(), "stream");
     }
 
     #[test]
