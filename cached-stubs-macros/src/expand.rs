@@ -8,7 +8,7 @@ use crate::returns::{ItemsReturn, ItemsTrait, Returns};
 use crate::source_hash::source_hash;
 use crate::syn_types::mentions;
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Ident, ReturnType, Signature};
@@ -221,11 +221,40 @@ impl<'a> Expansion<'a> {
             (Some(_), false) => quote!(#boxing(#output)),
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
         };
+        let check =
+            (items.named.as_ref()).map(|named| self.check_declared(items.implements, named));
         quote! {
+            #check
             #lookup
             let #output = #on_step;
             #returned
         }
+    }
+
+    /// A check that the type `stream` or `iter` declares a stream or an iterator is one, with
+    /// a message that says why it may not be: a `Result` under an alias is taken for the
+    /// sequence itself (see `returns`). In a block of its own, so that no other code sees its
+    /// items.
+    fn check_declared(&self, implements: ItemsTrait, named: &TokenStream) -> TokenStream {
+        let (name, option, path) = (implements.name(), implements.option(), implements.path());
+        let message = format!(
+            "`{{Self}}` is not a `{name}`, which `#[cached_stub({option})]` says the function \
+             returns, alone or as the `Ok` of a `Result`"
+        );
+        let label = format!("not a `{name}`");
+        let note = "a `Result` is seen only where the return type is written `Result<..>`: \
+                    an alias of one (`type Reply = Result<S, E>`) is not seen through, so \
+                    write `Result<S, E>` in the signature";
+        let declared = format_ident!("Declared{name}");
+        // Located at the return type, where rustc reports a type that isn't one.
+        let call = quote_spanned!(self.return_span=> is_declared::<#named>(););
+        quote! {{
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #declared {}
+            impl<T: #path + ?::core::marker::Sized> #declared for T {}
+            fn is_declared<T: #declared + ?::core::marker::Sized>() {}
+            #call
+        }}
     }
 
     /// `let step = lookup(site, &[args], part);` (or `lookup_items`), the stored part picked

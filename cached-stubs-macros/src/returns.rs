@@ -71,6 +71,14 @@ impl ItemsTrait {
         }
     }
 
+    /// The option that declares a named type to be one.
+    pub(crate) fn option(self) -> &'static str {
+        match self {
+            ItemsTrait::Stream => "stream",
+            ItemsTrait::Iterator => "iter",
+        }
+    }
+
     /// The trait's path in the expansion.
     pub(crate) fn path(self) -> TokenStream {
         match self {
