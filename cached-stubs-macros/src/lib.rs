@@ -4,6 +4,7 @@
 //!
 //! The pipeline, a file per step:
 //! - `options`: the attribute's options;
+//! - `stub_folder`: where the stubs go: `dir` kept inside the crate, plain folder names;
 //! - `function`: the item, parsed up to its body, refused if no stub can stand in for it;
 //! - `returns`: what the function returns: a value, a future, or a stream's or an
 //!   iterator's items;
@@ -22,6 +23,7 @@ mod options;
 mod params;
 mod returns;
 mod source_hash;
+mod stub_folder;
 mod syn_types;
 
 /// This attribute is implemented in the `cached-stubs-macros` crate; depend on

@@ -1,5 +1,6 @@
 //! The options of `#[cached_stub(...)]`.
 
+use crate::stub_folder;
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
@@ -10,9 +11,10 @@ use syn::{Ident, LitStr};
 pub(crate) struct Options {
     /// `skip(a, b)`: arguments left out of the key and the file.
     pub(crate) skip: Vec<Ident>,
-    /// `name = "..."`: the stub folder's name.
+    /// `name = "..."`: the stub folder's name, checked by `stub_folder::check_name`.
     pub(crate) name: Option<LitStr>,
-    /// `dir = "..."`: the stub root, relative to the manifest dir.
+    /// `dir = "..."`: the stub root, relative to the manifest dir, checked by
+    /// `stub_folder::check_dir`.
     pub(crate) dir: Option<LitStr>,
     /// `stream` or `iter`: the named return type is a stream or an iterator, whose items are
     /// recorded.
@@ -44,21 +46,10 @@ impl Options {
                 Ok(())
             })
         } else if meta.path.is_ident("name") {
-            let name = string(meta, |name| {
-                let portable = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-                let valid =
-                    !name.is_empty() && !name.starts_with('.') && name.chars().all(portable);
-                valid.then_some(()).ok_or(
-                    "`name` must be a plain folder name: ASCII letters, digits, `_`, `-` and `.`, not starting with `.`",
-                )
-            })?;
+            let name = string(meta, stub_folder::check_name)?;
             set(&mut self.name, name).ok_or_else(duplicate)
         } else if meta.path.is_ident("dir") {
-            let dir = string(meta, |dir| {
-                (!dir.is_empty())
-                    .then_some(())
-                    .ok_or("`dir` must not be empty")
-            })?;
+            let dir = string(meta, stub_folder::check_dir)?;
             set(&mut self.dir, dir).ok_or_else(duplicate)
         } else if meta.path.is_ident("stream") || meta.path.is_ident("iter") {
             if self.items.is_some() {
@@ -75,7 +66,7 @@ impl Options {
 /// The string after `=`, checked by `valid`.
 fn string(
     meta: &ParseNestedMeta<'_>,
-    valid: impl FnOnce(&str) -> Result<(), &'static str>,
+    valid: impl FnOnce(&str) -> Result<(), String>,
 ) -> syn::Result<LitStr> {
     let lit: LitStr = meta.value()?.parse()?;
     valid(&lit.value()).map_err(|message| syn::Error::new(lit.span(), message))?;
@@ -129,6 +120,7 @@ mod tests {
         assert!(error(quote!(name = "a/b")).contains("`name` must be a plain folder name"));
         assert!(error(quote!(name = "..")).contains("`name` must be a plain folder name"));
         assert!(error(quote!(dir = "")).contains("must not be empty"));
+        assert!(error(quote!(dir = "/etc")).contains("`dir` must stay inside the crate's folder"));
         assert!(error(quote!(name = 3)).contains("expected string literal"));
     }
 }
