@@ -6,6 +6,7 @@ use crate::options::Options;
 use crate::params::Params;
 use crate::returns::{ItemsReturn, ItemsTrait, Returns};
 use crate::source_hash::source_hash;
+use crate::stub_folder;
 use crate::syn_types::mentions;
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -34,8 +35,12 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
     function.refuse_unstubbable()?;
     let returns = Returns::of(&function.sig.output, options.items.as_ref())?;
     let params = Params::of(&function.sig, &options.skip)?;
-    let stubbed =
-        Expansion::new(&function, &params, &returns).stubbed(&options, &source_hash(attr, item));
+    let folder_name = stub_folder::folder_name(&function.sig.ident, options.name.as_ref())?;
+    let stubbed = Expansion::new(&function, &params, &returns).stubbed(
+        &options,
+        &folder_name,
+        &source_hash(attr, item),
+    );
     Ok(quote! {
         ::cached_stubs::__private::select! {
             original { #item }
@@ -87,7 +92,7 @@ impl<'a> Expansion<'a> {
 
     /// The function with its body wrapped: look the call up, then replay, or run the
     /// original body and hand its result over for recording.
-    fn stubbed(&self, options: &Options, source_hash: &str) -> TokenStream {
+    fn stubbed(&self, options: &Options, folder_name: &str, source_hash: &str) -> TokenStream {
         let Function {
             outer_attrs,
             inner_attrs,
@@ -101,10 +106,6 @@ impl<'a> Expansion<'a> {
             ..sig.clone()
         };
         let function_name = sig.ident.unraw().to_string();
-        let folder_name = options
-            .name
-            .as_ref()
-            .map_or(function_name.clone(), |name| name.value());
         let dir = match &options.dir {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),

@@ -4,7 +4,7 @@
 //!
 //! The pipeline, a file per step:
 //! - `options`: the attribute's options;
-//! - `stub_folder`: where the stubs go: `dir` kept inside the crate, plain folder names;
+//! - `stub_folder`: where the stubs go: `dir` kept inside the crate, folder names that fit;
 //! - `function`: the item, parsed up to its body, refused if no stub can stand in for it;
 //! - `returns`: what the function returns: a value, a future, or a stream's or an
 //!   iterator's items;
