@@ -26,6 +26,8 @@ pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// Reads the options and the function, then generates the record/replay version; the first
+/// error found stops it.
 fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream> {
     let options = Options::parse(attr.clone())?;
     let function: Function = syn::parse2(item.clone()).map_err(|error| {
@@ -51,8 +53,11 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
 
 /// What the generated code is made of.
 struct Expansion<'a> {
+    /// The annotated function.
     function: &'a Function,
+    /// Its parameters: the key, and how the record/replay version declares them.
     params: &'a Params,
+    /// What it returns, which decides how the body is wrapped.
     returns: &'a Returns,
     /// `::cached_stubs::__private`, the runtime's seam.
     private: TokenStream,
@@ -222,8 +227,8 @@ impl<'a> Expansion<'a> {
             (Some(_), false) => quote!(#boxing(#output)),
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
         };
-        let check =
-            (items.named.as_ref()).map(|named| self.check_declared(items.implements, named));
+        let named = items.named.as_ref();
+        let check = named.map(|named| self.check_declared(items.implements, named));
         quote! {
             #check
             #lookup
@@ -234,8 +239,8 @@ impl<'a> Expansion<'a> {
 
     /// A check that the type `stream` or `iter` declares a stream or an iterator is one, with
     /// a message that says why it may not be: a `Result` under an alias is taken for the
-    /// sequence itself (see `returns`). In a block of its own, so that no other code sees its
-    /// items.
+    /// stream or iterator itself (see `returns`). In a block of its own, so that no other
+    /// code sees its items.
     fn check_declared(&self, implements: ItemsTrait, named: &TokenStream) -> TokenStream {
         let (name, option, path) = (implements.name(), implements.option(), implements.path());
         let message = format!(

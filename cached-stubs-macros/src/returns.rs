@@ -46,7 +46,7 @@ pub(crate) struct ItemsReturn {
     pub(crate) in_result: bool,
 }
 
-/// The trait a returned sequence of items implements.
+/// The trait a returned stream or iterator implements.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub(crate) enum ItemsTrait {
     Stream,
@@ -162,9 +162,9 @@ impl Returns {
     }
 }
 
-/// The replayed sequence is a `Stream` or an `Iterator` and no more: it can't promise
+/// The replayed items are a `Stream` or an `Iterator` and no more: they can't promise
 /// `DoubleEndedIterator`, `ExactSizeIterator` or `FusedStream`. The auto traits and
-/// lifetimes it has whenever the real sequence has them.
+/// lifetimes they have whenever the real stream or iterator has them.
 fn refuse_extra_bounds(ty: &Type, implements: ItemsTrait) -> syn::Result<()> {
     let Type::ImplTrait(impl_trait) = ty else {
         return Ok(());
