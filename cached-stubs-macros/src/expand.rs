@@ -3,18 +3,21 @@
 
 use crate::function::Function;
 use crate::options::Options;
-use crate::shape::{Kind, Output, Sequence, Shape, mentions};
+use crate::params::Params;
+use crate::returns::{ItemsReturn, ItemsTrait, Returns};
 use crate::source_hash::source_hash;
+use crate::stub_folder;
+use crate::syn_types::mentions;
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
-use syn::ext::IdentExt;
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, Pat, PatIdent, ReturnType, Signature, Type, parse_quote};
+use syn::{Ident, ReturnType, Signature};
 
+/// The attribute's expansion, or, when it can't be made, the error beside the function as
+/// written, so that the error is the only one.
 pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     match try_expand(&attr, &item) {
         Ok(expanded) => expanded,
-        // The function as written beside the error, so that the error is the only one.
         Err(error) => {
             let error = error.to_compile_error();
             quote!(#error #item)
@@ -22,14 +25,23 @@ pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// Reads the options and the function, then generates the record/replay version; the first
+/// error found stops it.
 fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream> {
     let options = Options::parse(attr.clone())?;
     let function: Function = syn::parse2(item.clone()).map_err(|error| {
         let message = format!("#[cached_stub] goes on a function with a body: {error}");
         syn::Error::new(error.span(), message)
     })?;
-    let shape = Shape::of(&function, &options)?;
-    let stubbed = Expansion::new(&function, &shape).stubbed(&options, &source_hash(attr, item));
+    function.refuse_unstubbable()?;
+    let returns = Returns::of(&function.sig.output, options.items.as_ref())?;
+    let params = Params::of(&function.sig, &options.skip)?;
+    let folder_name = stub_folder::folder_name(&function.sig.ident, options.name.as_ref())?;
+    let stubbed = Expansion::new(&function, &params, &returns).stubbed(
+        &options,
+        &folder_name,
+        &source_hash(attr, item),
+    );
     Ok(quote! {
         ::cached_stubs::__private::select! {
             original { #item }
@@ -40,8 +52,12 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
 
 /// What the generated code is made of.
 struct Expansion<'a> {
+    /// The annotated function.
     function: &'a Function,
-    shape: &'a Shape,
+    /// Its parameters: the key, and how the record/replay version declares them.
+    params: &'a Params,
+    /// What it returns, which decides how the body is wrapped.
+    returns: &'a Returns,
     /// `::cached_stubs::__private`, the runtime's seam.
     private: TokenStream,
     /// The declared return type, `()` when there is none.
@@ -57,7 +73,7 @@ struct Expansion<'a> {
 }
 
 impl<'a> Expansion<'a> {
-    fn new(function: &'a Function, shape: &'a Shape) -> Self {
+    fn new(function: &'a Function, params: &'a Params, returns: &'a Returns) -> Self {
         let local = |name: &str| Ident::new(&format!("__cached_stubs_{name}"), Span::mixed_site());
         let (return_type, return_span) = match &function.sig.output {
             ReturnType::Default => (quote!(()), function.sig.ident.span()),
@@ -65,7 +81,8 @@ impl<'a> Expansion<'a> {
         };
         Expansion {
             function,
-            shape,
+            params,
+            returns,
             private: quote!(::cached_stubs::__private),
             return_type,
             return_span,
@@ -79,7 +96,7 @@ impl<'a> Expansion<'a> {
 
     /// The function with its body wrapped: look the call up, then replay, or run the
     /// original body and hand its result over for recording.
-    fn stubbed(&self, options: &Options, source_hash: &str) -> TokenStream {
+    fn stubbed(&self, options: &Options, folder_name: &str, source_hash: &str) -> TokenStream {
         let Function {
             outer_attrs,
             inner_attrs,
@@ -88,19 +105,18 @@ impl<'a> Expansion<'a> {
             ..
         } = self.function;
         let Expansion { private, site, .. } = self;
-        let sig = self.signature(sig);
-        let name = options
-            .name
-            .as_ref()
-            .map_or_else(|| sig.ident.unraw().to_string(), |name| name.value());
+        let sig = Signature {
+            inputs: self.params.inputs.clone(),
+            ..sig.clone()
+        };
         let dir = match &options.dir {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),
         };
-        let body = match &self.shape.output {
-            Output::Value => self.value_body(),
-            Output::Sequence(sequence) => self.sequence_body(sequence),
-            Output::Future { output, boxed } => self.future_body(output, *boxed),
+        let body = match self.returns {
+            Returns::Value => self.value_body(),
+            Returns::Items(items) => self.items_body(items),
+            Returns::Future { output, boxed } => self.future_body(output, *boxed),
         };
         quote! {
             #(#outer_attrs)*
@@ -109,7 +125,8 @@ impl<'a> Expansion<'a> {
                 let #site: &'static #private::Site = {
                     static SITE: #private::Site = #private::Site::new(#private::Definition {
                         module_path: ::core::module_path!(),
-                        name: #name,
+                        name: #folder_name,
+
                         source_hash: #source_hash,
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
@@ -121,46 +138,15 @@ impl<'a> Expansion<'a> {
         }
     }
 
-    /// The signature, with arguments bound by a pattern renamed so that the key can hash
-    /// them whole (the body destructures them), and `impl Trait` arguments hashed by value
-    /// bounded by `StubArg`.
-    fn signature(&self, sig: &Signature) -> Signature {
-        let mut sig = sig.clone();
-        let mut renamed = self.shape.patterns.iter().map(|(renamed, _)| renamed);
-        for input in &mut sig.inputs {
-            let FnArg::Typed(typed) = input else {
-                continue;
-            };
-            match &*typed.pat {
-                Pat::Wild(_) => {}
-                Pat::Ident(pat) if pat.subpat.is_none() => {
-                    if let Type::ImplTrait(impl_trait) = &mut *typed.ty
-                        && self.shape.bounded.contains(&pat.ident)
-                    {
-                        impl_trait
-                            .bounds
-                            .push(parse_quote!(::cached_stubs::__private::StubArg));
-                    }
-                }
-                _ => {
-                    let ident = renamed.next().expect("one name per pattern").clone();
-                    *typed.pat = Pat::Ident(PatIdent {
-                        attrs: Vec::new(),
-                        by_ref: None,
-                        mutability: None,
-                        ident,
-                        subpat: None,
-                    });
-                }
-            }
-        }
-        sig
+    /// Whether the function is an `async fn`.
+    fn is_async(&self) -> bool {
+        self.function.sig.asyncness.is_some()
     }
 
     /// A value (or `Result`): replayed, or the real one recorded by `Run::finish`.
     fn value_body(&self) -> TokenStream {
         let Expansion { run, output, .. } = self;
-        let resolve = if self.shape.is_async {
+        let resolve = if self.is_async() {
             Resolve::Await
         } else {
             Resolve::Wait
@@ -207,7 +193,7 @@ impl<'a> Expansion<'a> {
 
     /// A stream or iterator: its recorded items replayed, or the real one teed, then boxed
     /// into the declared type if it is a named one.
-    fn sequence_body(&self, sequence: &Sequence) -> TokenStream {
+    fn items_body(&self, items: &ItemsReturn) -> TokenStream {
         let Expansion {
             private,
             run,
@@ -215,7 +201,7 @@ impl<'a> Expansion<'a> {
             ..
         } = self;
         let real_call = self.real_call();
-        let (replay, run_and_tee) = if sequence.in_result {
+        let (replay, run_and_tee) = if items.in_result {
             (
                 quote!(::core::result::Result::Ok(#private::StubbedItems::replay(#output))),
                 quote!(#real_call.map(|#output| #run.tee(#output))),
@@ -226,24 +212,53 @@ impl<'a> Expansion<'a> {
                 quote!(#run.tee(#real_call)),
             )
         };
-        let lookup = self.lookup("lookup_items", &sequence.item, Resolve::Direct);
+        let lookup = self.lookup("lookup_items", &items.item, Resolve::Direct);
         let on_step = self.on_step(replay, run_and_tee);
-        let boxing = match sequence.kind {
-            Kind::Stream => quote!(::std::boxed::Box::pin),
-            Kind::Iterator => quote!(::std::boxed::Box::new),
+        let boxing = match items.implements {
+            ItemsTrait::Stream => quote!(::std::boxed::Box::pin),
+            ItemsTrait::Iterator => quote!(::std::boxed::Box::new),
         };
         // The tail of a function coerces to its return type: `Box<StubbedItems<..>>` becomes the
         // declared `Pin<Box<dyn Stream<..>>>` or `Box<dyn Iterator<..>>`.
-        let returned = match (&sequence.named, sequence.in_result) {
+        let returned = match (&items.named, items.in_result) {
             (None, _) => quote!(#output),
             (Some(_), false) => quote!(#boxing(#output)),
             (Some(named), true) => quote!(#output.map(|#output| -> #named { #boxing(#output) })),
         };
+        let named = items.named.as_ref();
+        let check = named.map(|named| self.check_declared(items.implements, named));
         quote! {
+            #check
             #lookup
             let #output = #on_step;
             #returned
         }
+    }
+
+    /// A check that the type `stream` or `iter` declares a stream or an iterator is one, with
+    /// a message that says why it may not be: a `Result` under an alias is taken for the
+    /// stream or iterator itself (see `returns`). In a block of its own, so that no other
+    /// code sees its items.
+    fn check_declared(&self, implements: ItemsTrait, named: &TokenStream) -> TokenStream {
+        let (name, option, path) = (implements.name(), implements.option(), implements.path());
+        let message = format!(
+            "`{{Self}}` is not a `{name}`, which `#[cached_stub({option})]` says the function \
+             returns, alone or as the `Ok` of a `Result`"
+        );
+        let label = format!("not a `{name}`");
+        let note = "a `Result` is seen only where the return type is written `Result<..>`: \
+                    an alias of one (`type Reply = Result<S, E>`) is not seen through, so \
+                    write `Result<S, E>` in the signature";
+        let declared = format_ident!("Declared{name}");
+        // Located at the return type, where rustc reports a type that isn't one.
+        let call = quote_spanned!(self.return_span=> is_declared::<#named>(););
+        quote! {{
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #declared {}
+            impl<T: #path + ?::core::marker::Sized> #declared for T {}
+            fn is_declared<T: #declared + ?::core::marker::Sized>() {}
+            #call
+        }}
     }
 
     /// `let step = lookup(site, &[args], part);` (or `lookup_items`), the stored part picked
@@ -257,7 +272,7 @@ impl<'a> Expansion<'a> {
             step,
             ..
         } = self;
-        let args = self.shape.key_args.iter().map(|arg| {
+        let args = self.params.key.iter().map(|arg| {
             let (name, value) = (&arg.name, &arg.value);
             quote_spanned!(arg.span=> #private::arg(#name, &#value))
         });
@@ -311,7 +326,7 @@ impl<'a> Expansion<'a> {
         let body = self.body();
         // An `impl Trait` return type can't be written on a closure or a `let`.
         let nameable = !mentions(return_type.clone(), "impl");
-        match (self.shape.is_async, nameable) {
+        match (self.is_async(), nameable) {
             // The never-taken `return` gives the block its type before the body is checked,
             // as in tracing-attributes: inference inside the body works as in the original.
             // The body's statements come right after it, not as a nested block.
@@ -339,7 +354,7 @@ impl<'a> Expansion<'a> {
     fn body(&self) -> Group {
         let block = &self.function.block;
         let destructured = self
-            .shape
+            .params
             .patterns
             .iter()
             .map(|(renamed, pattern)| quote!(let #pattern = #renamed;));
@@ -354,7 +369,10 @@ impl<'a> Expansion<'a> {
 /// records it (see the runtime's `flight`), blocking a sync function, awaited in an async one.
 #[derive(Clone, Copy)]
 enum Resolve {
+    /// The lookup is the `Step` (of items), or is awaited later (in a returned future).
     Direct,
+    /// `.wait()`, in a sync function.
     Wait,
+    /// `.await`, in an async function.
     Await,
 }

@@ -5,12 +5,15 @@ use proc_macro2::{Delimiter, Group};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Signature, Visibility, braced};
 
+/// A function with a body.
 pub(crate) struct Function {
     /// `#[...]` before the function.
     pub(crate) outer_attrs: Vec<Attribute>,
     /// `#![...]` at the start of the body: they belong at the start of any body it gets.
     pub(crate) inner_attrs: Vec<Attribute>,
+    /// `pub`, `pub(crate)`, or nothing.
     pub(crate) vis: Visibility,
+    /// Everything from `const`, `async` or `fn` to the body.
     pub(crate) sig: Signature,
     /// The body without its inner attributes, in its original braces.
     pub(crate) block: Group,
@@ -33,5 +36,36 @@ impl Parse for Function {
             sig,
             block,
         })
+    }
+}
+
+impl Function {
+    /// Refuses the functions no stub can stand in for, whatever they return or take.
+    pub(crate) fn refuse_unstubbable(&self) -> syn::Result<()> {
+        if let Some(constness) = &self.sig.constness {
+            return Err(syn::Error::new_spanned(
+                constness,
+                "#[cached_stub] can't go on a `const fn`: stubs are read from disk at run time",
+            ));
+        }
+        if let Some(variadic) = &self.sig.variadic {
+            return Err(syn::Error::new_spanned(
+                variadic,
+                "#[cached_stub] can't record variadic arguments",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Function;
+
+    #[test]
+    fn const_fn_is_refused_with_the_reason() {
+        let function: Function = syn::parse_str("const fn f() -> u32 { 1 }").unwrap();
+        let error = function.refuse_unstubbable().err().unwrap();
+        assert!(error.to_string().contains("run time"));
     }
 }

@@ -1,5 +1,6 @@
 //! The options of `#[cached_stub(...)]`.
 
+use crate::stub_folder;
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
@@ -10,12 +11,14 @@ use syn::{Ident, LitStr};
 pub(crate) struct Options {
     /// `skip(a, b)`: arguments left out of the key and the file.
     pub(crate) skip: Vec<Ident>,
-    /// `name = "..."`: the stub folder's name.
+    /// `name = "..."`: the stub folder's name, checked by `stub_folder::check_name`.
     pub(crate) name: Option<LitStr>,
-    /// `dir = "..."`: the stub root, relative to the manifest dir.
+    /// `dir = "..."`: the stub root, relative to the manifest dir, checked by
+    /// `stub_folder::check_dir`.
     pub(crate) dir: Option<LitStr>,
-    /// `stream` or `iter`: the named return type is a stream or an iterator.
-    pub(crate) sequence: Option<Ident>,
+    /// `stream` or `iter`: the named return type is a stream or an iterator, whose items are
+    /// recorded.
+    pub(crate) items: Option<Ident>,
     seen_skip: bool,
 }
 
@@ -43,27 +46,16 @@ impl Options {
                 Ok(())
             })
         } else if meta.path.is_ident("name") {
-            let name = string(meta, |name| {
-                let portable = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-                let valid =
-                    !name.is_empty() && !name.starts_with('.') && name.chars().all(portable);
-                valid.then_some(()).ok_or(
-                    "`name` must be a plain folder name: ASCII letters, digits, `_`, `-` and `.`, not starting with `.`",
-                )
-            })?;
+            let name = string(meta, stub_folder::check_name)?;
             set(&mut self.name, name).ok_or_else(duplicate)
         } else if meta.path.is_ident("dir") {
-            let dir = string(meta, |dir| {
-                (!dir.is_empty())
-                    .then_some(())
-                    .ok_or("`dir` must not be empty")
-            })?;
+            let dir = string(meta, stub_folder::check_dir)?;
             set(&mut self.dir, dir).ok_or_else(duplicate)
         } else if meta.path.is_ident("stream") || meta.path.is_ident("iter") {
-            if self.sequence.is_some() {
+            if self.items.is_some() {
                 return Err(meta.error("`stream` and `iter` are given together or twice; give one"));
             }
-            self.sequence = meta.path.get_ident().cloned();
+            self.items = meta.path.get_ident().cloned();
             Ok(())
         } else {
             Err(meta.error(format!("unknown option; the options are {VALID}")))
@@ -74,7 +66,7 @@ impl Options {
 /// The string after `=`, checked by `valid`.
 fn string(
     meta: &ParseNestedMeta<'_>,
-    valid: impl FnOnce(&str) -> Result<(), &'static str>,
+    valid: impl FnOnce(&str) -> Result<(), String>,
 ) -> syn::Result<LitStr> {
     let lit: LitStr = meta.value()?.parse()?;
     valid(&lit.value()).map_err(|message| syn::Error::new(lit.span(), message))?;
@@ -108,7 +100,7 @@ mod tests {
         assert_eq!(skipped, ["client", "self"]);
         assert_eq!(options.name.unwrap().value(), "ask");
         assert_eq!(options.dir.unwrap().value(), "fixtures");
-        assert_eq!(options.sequence.unwrap(), "stream");
+        assert_eq!(options.items.unwrap(), "stream");
     }
 
     #[test]
@@ -128,6 +120,7 @@ mod tests {
         assert!(error(quote!(name = "a/b")).contains("`name` must be a plain folder name"));
         assert!(error(quote!(name = "..")).contains("`name` must be a plain folder name"));
         assert!(error(quote!(dir = "")).contains("must not be empty"));
+        assert!(error(quote!(dir = "/etc")).contains("`dir` must stay inside the crate's folder"));
         assert!(error(quote!(name = 3)).contains("expected string literal"));
     }
 }
