@@ -7,9 +7,11 @@
 
 mod openai_server;
 mod scenario;
+mod user_crate;
 
 pub use openai_server::{OpenAiServer, answer};
 pub use scenario::{Scenario, log_real_call};
+pub use user_crate::{Ran, UserCrate};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -19,7 +19,7 @@ pub(crate) enum Failure {
         /// The stub file, as shown.
         file: String,
         error: String,
-        /// The command that records the call.
+        /// The command that records the call over the file.
         command: String,
     },
     /// An argument's `Serialize` implementation failed while the key was computed.
@@ -124,7 +124,8 @@ impl Display for Failure {
                  file:  {file}\n  \
                  error: {error}\n\
                  The file was left as it is and the real function was not called. Fix the \
-                 file, or delete it and record again:\n    {command}"
+                 file, or, to record over it (`RECORD=all` doesn't read it), run:\n    \
+                 {command}"
             ),
             Failure::Unhashable {
                 function,

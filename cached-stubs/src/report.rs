@@ -37,9 +37,11 @@ pub(crate) fn cut_around(text: &str, at: usize, width: usize) -> String {
     format!("{before}{shown}{after}")
 }
 
-/// The command that records what just missed: the current test by name under `cargo test`
-/// or `cargo nextest run`, the current example, or this program again.
-pub(crate) fn record_command() -> String {
+/// The command that records what just missed, with `RECORD` set to `record`: the current
+/// test by name under `cargo test` or `cargo nextest run` (every test, not stopping at the
+/// first binary that fails, when no test is known), the current example, or this program
+/// again.
+pub(crate) fn record_command(record: &str) -> String {
     let exe = std::env::current_exe().ok();
     let folder = exe
         .as_deref()
@@ -50,7 +52,9 @@ pub(crate) fn record_command() -> String {
         folder.and_then(|f| f.to_str()),
         stem.and_then(|s| s.to_str()),
     ) {
-        (Some("examples"), Some(example)) => format!("RECORD=1 cargo run --example {example}"),
+        (Some("examples"), Some(example)) => {
+            format!("RECORD={record} cargo run --example {example}")
+        }
         (Some("deps"), _) => {
             let runner = if std::env::var_os("NEXTEST").is_some() {
                 "cargo nextest run"
@@ -62,13 +66,13 @@ pub(crate) fn record_command() -> String {
                 .filter(|name| is_test_path(name))
                 .map(str::to_string);
             match test {
-                Some(test) => format!("RECORD=1 {runner} -- --exact {test}"),
-                None => format!("RECORD=1 {runner}"),
+                Some(test) => format!("RECORD={record} {runner} -- --exact {test}"),
+                None => format!("RECORD={record} {runner} --no-fail-fast"),
             }
         }
         _ => {
             let program: Vec<_> = std::env::args().collect();
-            format!("RECORD=1 {}", program.join(" "))
+            format!("RECORD={record} {}", program.join(" "))
         }
     }
 }
@@ -116,8 +120,8 @@ mod tests {
     #[test]
     fn the_record_command_names_the_running_test() {
         // This unit test runs in a test binary under `target/*/deps`, on a thread named after it.
-        let command = record_command();
-        assert!(command.starts_with("RECORD=1 cargo "), "{command}");
+        let command = record_command("all");
+        assert!(command.starts_with("RECORD=all cargo "), "{command}");
         assert!(
             command
                 .ends_with(" -- --exact report::tests::the_record_command_names_the_running_test"),

@@ -132,7 +132,7 @@ impl Instance {
             function: self.function(),
             file: shown(path),
             error: error.to_string(),
-            command: record_command(),
+            command: record_command("all"),
         }
         .raise()
     }

@@ -101,7 +101,7 @@ pub(super) fn find<B: DeserializeOwned>(
             expected: shown(&path),
             why,
             note,
-            command: record_command(),
+            command: record_command("1"),
         }))
         .raise();
     }
