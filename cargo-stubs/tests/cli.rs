@@ -2,21 +2,33 @@
 //! cached-stubs as a user's does, its tests are run with `RECORD=1`, and the subcommand is
 //! run through cargo, as `cargo stubs`.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// A crate with three annotated functions, one of them renamed, and two test files.
 struct Fixture {
     dir: tempfile::TempDir,
-    /// Held for the fixture's life: see [`CARGO`].
-    _turn: MutexGuard<'static, ()>,
+    /// Held for the fixture's life: see [`take_turn`].
+    _turn: File,
 }
 
-/// Fixtures take turns. They share a target dir, so that dependencies build once, and cargo
-/// names a path package's artifacts after its place in its own workspace: fixtures in two
-/// temporary folders would overwrite each other's test binaries.
-static CARGO: Mutex<()> = Mutex::new(());
+/// Waits for the fixtures of other tests to be done, and holds them off until the file it
+/// returns is dropped, across the threads of `cargo test` and the processes of `cargo nextest
+/// run`. Fixtures share a target dir, so that their dependencies build once, and cargo names
+/// a path package's artifacts after its place in its own workspace: two fixtures at once, in
+/// two temporary folders, would overwrite each other's test binaries.
+fn take_turn() -> File {
+    let lock = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock)
+        .unwrap();
+    file.lock().unwrap();
+    file
+}
 
 const LIB: &str = r#"
 use cached_stubs::cached_stub;
@@ -67,10 +79,9 @@ impl Fixture {
     fn recorded() -> Fixture {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let runtime = workspace.join("cached-stubs");
-        let turn = CARGO.lock().unwrap_or_else(PoisonError::into_inner);
         let fixture = Fixture {
+            _turn: take_turn(),
             dir: tempfile::tempdir().unwrap(),
-            _turn: turn,
         };
         let manifest = format!(
             "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
@@ -97,6 +108,11 @@ impl Fixture {
         fixture
     }
 
+    /// The target dir every fixture shares, one at a time.
+    fn target(&self) -> PathBuf {
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture")
+    }
+
     fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
@@ -121,10 +137,7 @@ impl Fixture {
             .args(args)
             .current_dir(self.dir.path())
             .env("PATH", path)
-            .env(
-                "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture"),
-            )
+            .env("CARGO_TARGET_DIR", self.target())
             .env_remove("RECORD")
             .env_remove("CACHED_STUBS_DIR");
         command
