@@ -6,16 +6,20 @@
 //! tests run nor what they run are accepted; `RECORD` and `CACHED_STUBS_DIR` are set empty
 //! for the tests (as good as unset, and not overridden by a cargo `[env]` without `force`);
 //! and a run after which a stub folder would be emptied deletes nothing without `--force`,
-//! since that is what a missing log, or tests replaying stubs from elsewhere, look like.
+//! since that is what an empty log, or tests replaying stubs from elsewhere, look like. Each
+//! run has a log of its own, so two prunes at once in one workspace don't mix theirs.
 
 use crate::Stop;
 use crate::catalog::Catalog;
 use crate::workspace::{Workspace, cargo};
-use cached_stubs::__cargo_stubs::{USAGE_LOG, logged_paths, shown};
+use cached_stubs::__cargo_stubs::{USAGE_LOG, shown};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use usage_log::UsageLog;
+
+mod usage_log;
 
 /// Arguments of `cargo test` that change neither which tests run nor what they run, alone or
 /// with a value. Not `-p` or `--exclude`: a package's stubs may be used by another's tests.
@@ -53,14 +57,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<bool, Stop> {
     refuse_filters(test_args)?;
-    let log = workspace.target.join("cached-stubs").join("usage.log");
-    std::fs::create_dir_all(log.parent().expect("a folder"))
-        .and_then(|()| match std::fs::remove_file(&log) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        })
-        .map_err(|error| format!("can't prepare the usage log {}: {error}", log.display()))?;
-
+    let log = UsageLog::create(&workspace.target)?;
     let command = format!("cargo test --workspace {}", test_args.join(" "));
     eprintln!(
         "cargo stubs: running `{}` with the usage log on",
@@ -69,7 +66,7 @@ pub fn run(
     let status = Command::new(cargo())
         .args(["test", "--workspace"])
         .args(test_args)
-        .env(USAGE_LOG, &log)
+        .env(USAGE_LOG, log.path())
         .env("RECORD", "")
         .env("CACHED_STUBS_DIR", "")
         .status()
@@ -79,12 +76,10 @@ pub fn run(
         return Ok(false);
     }
 
-    let used = used_stubs(&log)?;
-    let missing_log = used.is_none().then_some(log.as_path());
-    let used = used.unwrap_or_default();
+    let used = log.used()?;
     let catalog = Catalog::warned(&workspace.roots);
     if !force {
-        refuse_emptying(&workspace.roots, &catalog, &used, missing_log)?;
+        refuse_emptying(&workspace.roots, &catalog, &used)?;
     }
     let unused: Vec<&PathBuf> = catalog
         .stubs()
@@ -99,8 +94,13 @@ pub fn run(
             shown(stub)
         )?;
         if !dry_run {
-            std::fs::remove_file(stub)
-                .map_err(|error| format!("can't delete {}: {error}", shown(stub)))?;
+            match std::fs::remove_file(stub) {
+                // Deleted by another prune running at once.
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                deleted => {
+                    deleted.map_err(|error| format!("can't delete {}: {error}", shown(stub)))?
+                }
+            }
             remove_empty_folders(stub, &workspace.roots);
         }
     }
@@ -152,13 +152,11 @@ fn refuse_filters(args: &[String]) -> Result<(), Stop> {
 }
 
 /// Refuses to empty a stub folder of every stub it holds, which is also what a run that
-/// logged nothing, or replayed stubs from elsewhere, looks like; `missing_log` is the log
-/// when no test wrote it.
+/// logged nothing, or replayed stubs from elsewhere, looks like.
 fn refuse_emptying(
     roots: &[PathBuf],
     catalog: &Catalog,
     used: &HashSet<PathBuf>,
-    missing_log: Option<&Path>,
 ) -> Result<(), Stop> {
     let emptied: Vec<String> = roots
         .iter()
@@ -175,13 +173,13 @@ fn refuse_emptying(
         return Ok(());
     }
     let folders = emptied.join(", ");
-    let why = match missing_log {
-        Some(log) => format!(
-            "no test replayed or recorded a stub (the usage log {} was never written), so every \
-             stub in {folders} looks unused",
-            log.display()
-        ),
-        None => format!("no test used a stub in {folders}"),
+    let why = if used.is_empty() {
+        format!(
+            "no test replayed or recorded a stub (the usage log stayed empty), so every stub \
+             in {folders} looks unused"
+        )
+    } else {
+        format!("no test used a stub in {folders}")
     };
     Err(Stop::Message(format!(
         "{why}. Deleting them all is more likely a mistake than what you want, so nothing was \
@@ -192,33 +190,6 @@ fn refuse_emptying(
          these stubs any more, `cargo stubs prune --force` deletes them.",
         env!("CARGO_PKG_VERSION")
     )))
-}
-
-/// The stubs the log names, as canonical paths; `None` when no test wrote the log.
-fn used_stubs(log: &Path) -> Result<Option<HashSet<PathBuf>>, String> {
-    let bytes = match std::fs::read(log) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => {
-            return Err(format!(
-                "can't read the usage log {}: {error}",
-                log.display()
-            ));
-        }
-    };
-    let paths = logged_paths(&bytes).map_err(|line| {
-        format!(
-            "the usage log {} names a path that can't be decoded: {}",
-            log.display(),
-            String::from_utf8_lossy(line)
-        )
-    })?;
-    // A stub deleted since, or one of a temporary folder, is no stub of ours.
-    let used = paths
-        .into_iter()
-        .filter_map(|path| std::fs::canonicalize(path).ok())
-        .collect();
-    Ok(Some(used))
 }
 
 /// Removes the folders a deletion left empty, up to the stub root.

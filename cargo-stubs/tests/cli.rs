@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// A crate with three annotated functions, one of them renamed, and two test files.
 struct Fixture {
@@ -64,6 +64,24 @@ fn greets() {
 #[test]
 fn counts() {
     assert_eq!(app::inner::original(1), 2);
+}
+"#;
+
+/// A test that, once it has used a stub, waits for a test of another run of the suite to
+/// have come as far: two runs that meet here are under way at once.
+const MEETS_ANOTHER_RUN: &str = r#"
+#[test]
+fn meets_another_run() {
+    use std::time::{Duration, Instant};
+    assert_eq!(app::greet("Ada"), "Hello, Ada!");
+    let arrivals = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("arrivals");
+    std::fs::create_dir_all(&arrivals).unwrap();
+    std::fs::write(arrivals.join(std::process::id().to_string()), "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_dir(&arrivals).unwrap().count() < 2 {
+        assert!(Instant::now() < deadline, "no other run came");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 "#;
 
@@ -145,17 +163,16 @@ impl Fixture {
 
     /// `cargo stubs args`: its exit code and what it printed.
     fn stubs(&self, args: &[&str]) -> (i32, String) {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = self.command(&[&["stubs"], args].concat()).output().unwrap();
-        let printed = format!(
-            "{}{}",
-            String::from_utf8_lossy(&stdout),
-            String::from_utf8_lossy(&stderr)
-        );
-        (status.code().expect("an exit code"), printed)
+        printed(self.command(&[&["stubs"], args].concat()).output().unwrap())
+    }
+
+    /// `cargo stubs args`, started: it runs beside what the test does next.
+    fn start_stubs(&self, args: &[&str]) -> Child {
+        self.command(&[&["stubs"], args].concat())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// The regular files below `stubs/`, relative to it, links not followed.
@@ -457,6 +474,21 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     assert!(outside_stub.exists());
 }
 
+/// The exit code of a `cargo stubs` that ended, and what it printed.
+fn printed(output: Output) -> (i32, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = output;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr)
+    );
+    (status.code().expect("an exit code"), printed)
+}
+
 /// The file name of `path`, which is UTF-8.
 fn name(path: &Path) -> String {
     path.file_name().unwrap().to_str().unwrap().to_string()
@@ -499,8 +531,10 @@ fn prune_refuses_to_empty_a_stub_folder_unless_forced() {
     let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
     assert_eq!(code, 2, "{refused}");
     assert!(
-        refused.contains("no test replayed or recorded a stub (the usage log")
-            && refused.contains("was never written), so every stub in stubs looks unused"),
+        refused.contains(
+            "no test replayed or recorded a stub (the usage log stayed empty), so every stub in \
+             stubs looks unused"
+        ),
         "{refused}"
     );
     assert_eq!(fixture.stub_files(), all);
@@ -512,4 +546,34 @@ fn prune_refuses_to_empty_a_stub_folder_unless_forced() {
         "{forced}"
     );
     assert_eq!(fixture.stub_files(), all);
+}
+
+#[test]
+fn two_prunes_at_once_in_one_workspace_both_delete_only_the_unused_stub() {
+    let fixture = Fixture::recorded();
+    let shout = format!("stubs/app/shout/{}", name(&fixture.stubs_of("shout")[0]));
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    fixture.write("tests/meet.rs", MEETS_ANOTHER_RUN);
+
+    let prunes = [(); 2].map(|()| fixture.start_stubs(&["prune", "--", "--offline"]));
+    for prune in prunes {
+        let (code, pruned) = printed(prune.wait_with_output().unwrap());
+        assert_eq!(code, 0, "{pruned}");
+        // The first to walk the stubs deletes it; the other deletes it too, or finds it gone.
+        assert!(
+            pruned.contains(&format!("deleted: {shout}\n"))
+                || pruned.contains("every one of the 3 stubs was used"),
+            "{pruned}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(fixture.path("arrivals")).unwrap().count(),
+        2,
+        "the runs of the two prunes did not meet"
+    );
+    assert_eq!(fixture.stub_files().len(), 3);
+    assert!(!fixture.path(&shout).exists());
+    // Each removed its usage log.
+    let logs = fixture.target().join("cached-stubs");
+    assert_eq!(std::fs::read_dir(logs).unwrap().count(), 0);
 }
