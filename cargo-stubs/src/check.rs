@@ -8,6 +8,7 @@
 
 use crate::Stop;
 use crate::catalog::{Catalog, Folder};
+use crate::output::counted;
 use cached_stubs::__cargo_stubs::{inspect_file, shown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -50,15 +51,16 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
     }
     problems.extend(catalog.skipped.iter().cloned());
     if problems.is_empty() {
-        let (stubs, functions) = (catalog.stubs().count(), catalog.folders.len());
+        let stubs = counted(catalog.stubs().count(), "stub");
+        let functions = counted(catalog.folders.len(), "function");
         writeln!(
             out,
-            "{stubs} stubs of {functions} functions: all readable, in the current format, in folders of their modules, one function per folder"
+            "{stubs} of {functions}: all readable, in the current format, in folders of their modules, one function per folder"
         )?;
         return Ok(true);
     }
     problems.sort();
-    writeln!(out, "{} problems in the stubs:", problems.len())?;
+    writeln!(out, "{} in the stubs:", counted(problems.len(), "problem"))?;
     for (path, problem) in &problems {
         writeln!(out, "  {}: {problem}", shown(path))?;
     }

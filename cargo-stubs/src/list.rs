@@ -2,6 +2,7 @@
 
 use crate::Stop;
 use crate::catalog::Catalog;
+use crate::output::counted;
 use cached_stubs::__cargo_stubs::shown;
 use serde_json::json;
 use std::io::Write;
@@ -58,8 +59,9 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
     let total_bytes: u64 = rows.iter().map(|(.., bytes)| bytes).sum();
     writeln!(
         out,
-        "{total_stubs} stubs of {} functions, {}",
-        rows.len(),
+        "{} of {}, {}",
+        counted(total_stubs, "stub"),
+        counted(rows.len(), "function"),
         size(total_bytes)
     )?;
     Ok(())

@@ -8,6 +8,7 @@
 mod catalog;
 mod check;
 mod list;
+mod output;
 mod prune;
 mod show;
 mod workspace;

@@ -11,6 +11,7 @@
 
 use crate::Stop;
 use crate::catalog::Catalog;
+use crate::output::counted;
 use crate::workspace::{Workspace, cargo};
 use cached_stubs::__cargo_stubs::{USAGE_LOG, shown};
 use std::collections::HashSet;
@@ -106,12 +107,13 @@ pub fn run(
     }
     let total = catalog.stubs().count();
     match (unused.len(), dry_run) {
-        (0, _) => writeln!(out, "every one of the {total} stubs was used")?,
+        (0, _) => writeln!(out, "every stub was used ({})", counted(total, "stub"))?,
         (count, true) => writeln!(
             out,
-            "{count} of {total} stubs unused; nothing deleted (--dry-run)"
+            "{count} of {} unused; nothing deleted (--dry-run)",
+            counted(total, "stub")
         )?,
-        (count, false) => writeln!(out, "deleted {count} unused stubs of {total}")?,
+        (count, false) => writeln!(out, "deleted {} of {total}", counted(count, "unused stub"))?,
     }
     Ok(true)
 }

@@ -465,7 +465,7 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     assert_eq!(pruned.matches("deleted: ").count(), 1, "{pruned}");
     assert!(
         pruned.contains(&format!("deleted: {shout}"))
-            && pruned.contains("deleted 1 unused stubs of 4")
+            && pruned.contains("deleted 1 unused stub of 4")
             && pruned.contains("skipped stubs/app/outside: a symbolic link"),
         "{pruned}"
     );
@@ -562,7 +562,7 @@ fn two_prunes_at_once_in_one_workspace_both_delete_only_the_unused_stub() {
         // The first to walk the stubs deletes it; the other deletes it too, or finds it gone.
         assert!(
             pruned.contains(&format!("deleted: {shout}\n"))
-                || pruned.contains("every one of the 3 stubs was used"),
+                || pruned.contains("every stub was used (3 stubs)"),
             "{pruned}"
         );
     }
@@ -576,4 +576,41 @@ fn two_prunes_at_once_in_one_workspace_both_delete_only_the_unused_stub() {
     // Each removed its usage log.
     let logs = fixture.target().join("cached-stubs");
     assert_eq!(std::fs::read_dir(logs).unwrap().count(), 0);
+}
+
+#[test]
+fn counts_of_one_read_in_the_singular() {
+    let fixture = Fixture::recorded();
+    for gone in ["stubs/app/greet", "stubs/app/inner"] {
+        std::fs::remove_dir_all(fixture.path(gone)).unwrap();
+    }
+    std::fs::remove_file(fixture.path("tests/greet.rs")).unwrap();
+
+    let (code, table) = fixture.stubs(&["list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(table.contains("\n1 stub of 1 function, "), "{table}");
+    let (code, checked) = fixture.stubs(&["check"]);
+    assert_eq!(code, 0, "{checked}");
+    assert!(
+        checked.starts_with("1 stub of 1 function: all readable"),
+        "{checked}"
+    );
+    fixture.write("stubs/app/notes.txt", "to do");
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.starts_with("1 problem in the stubs:\n"), "{report}");
+
+    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert!(
+        pruned.contains("every stub was used (1 stub)\n"),
+        "{pruned}"
+    );
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    let (code, dry) = fixture.stubs(&["prune", "--force", "--dry-run", "--", "--offline"]);
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains("1 of 1 stub unused; nothing deleted (--dry-run)\n"),
+        "{dry}"
+    );
 }
