@@ -1,6 +1,7 @@
 //! What is in the stub folders: stubs by function, the files that are no stubs, and what
 //! could not be walked.
 
+use crate::output::note;
 use cached_stubs::__cargo_stubs::{is_stub_name, is_temporary_name, shown};
 use std::collections::BTreeMap;
 use std::fs::DirEntry;
@@ -64,7 +65,7 @@ impl Catalog {
     pub fn warned(roots: &[PathBuf]) -> Catalog {
         let catalog = Catalog::of(roots);
         for (path, why) in &catalog.skipped {
-            eprintln!("cargo stubs: skipped {}: {why}", shown(path));
+            note(format_args!("skipped {}: {why}", shown(path)));
         }
         catalog
     }

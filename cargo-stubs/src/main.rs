@@ -108,7 +108,10 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Stop::Message(message)) => {
-            eprintln!("cargo stubs: {message}");
+            // Line by line: a message may quote another tool's, over several lines.
+            for text in message.lines() {
+                output::note(text);
+            }
             ExitCode::from(2)
         }
     }

@@ -11,7 +11,7 @@
 
 use crate::Stop;
 use crate::catalog::Catalog;
-use crate::output::counted;
+use crate::output::{counted, line, note};
 use crate::workspace::{Workspace, cargo};
 use cached_stubs::__cargo_stubs::{USAGE_LOG, shown};
 use std::collections::HashSet;
@@ -60,10 +60,10 @@ pub fn run(
     refuse_filters(test_args)?;
     let log = UsageLog::create(&workspace.target)?;
     let command = format!("cargo test --workspace {}", test_args.join(" "));
-    eprintln!(
-        "cargo stubs: running `{}` with the usage log on",
+    note(format_args!(
+        "running `{}` with the usage log on",
         command.trim_end()
-    );
+    ));
     let status = Command::new(cargo())
         .args(["test", "--workspace"])
         .args(test_args)
@@ -73,7 +73,7 @@ pub fn run(
         .status()
         .map_err(|error| format!("can't run `cargo test`: {error}"))?;
     if !status.success() {
-        eprintln!("cargo stubs: the tests failed, so nothing was deleted: prune needs a green run");
+        note("the tests failed, so nothing was deleted: prune needs a green run");
         return Ok(false);
     }
 
@@ -88,12 +88,8 @@ pub fn run(
         .filter(|stub| !used.contains(*stub))
         .collect();
     for stub in &unused {
-        writeln!(
-            out,
-            "{} {}",
-            if dry_run { "unused:" } else { "deleted:" },
-            shown(stub)
-        )?;
+        let done = if dry_run { "unused:" } else { "deleted:" };
+        line(out, format_args!("{done} {}", shown(stub)))?;
         if !dry_run {
             match std::fs::remove_file(stub) {
                 // Deleted by another prune running at once.
@@ -107,13 +103,21 @@ pub fn run(
     }
     let total = catalog.stubs().count();
     match (unused.len(), dry_run) {
-        (0, _) => writeln!(out, "every stub was used ({})", counted(total, "stub"))?,
-        (count, true) => writeln!(
+        (0, _) => line(
             out,
-            "{count} of {} unused; nothing deleted (--dry-run)",
-            counted(total, "stub")
+            format_args!("every stub was used ({})", counted(total, "stub")),
         )?,
-        (count, false) => writeln!(out, "deleted {} of {total}", counted(count, "unused stub"))?,
+        (count, true) => line(
+            out,
+            format_args!(
+                "{count} of {} unused; nothing deleted (--dry-run)",
+                counted(total, "stub")
+            ),
+        )?,
+        (count, false) => line(
+            out,
+            format_args!("deleted {} of {total}", counted(count, "unused stub")),
+        )?,
     }
     Ok(true)
 }

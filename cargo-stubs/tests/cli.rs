@@ -614,3 +614,67 @@ fn counts_of_one_read_in_the_singular() {
         "{dry}"
     );
 }
+
+#[test]
+fn show_list_and_check_print_control_characters_escaped_and_check_flags_them() {
+    let fixture = Fixture::recorded();
+    // A stub whose function, argument name and output hold escape sequences (OSC: set the
+    // window title; CSI: red, clear the screen; C1 CSI; a right-to-left override), one
+    // whose hash does, and a folder named with one.
+    let greet = fixture.stubs_of("greet").remove(0);
+    let mut stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&greet).unwrap()).unwrap();
+    stub["function"] = "app::greet\u{1b}]0;owned\u{7}".into();
+    stub["args"] = serde_json::json!({ "\u{9b}31m": "Ada" });
+    stub["output"] = "Hello\u{1b}[2J\u{202e}".into();
+    std::fs::write(&greet, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
+    let renamed = fixture.stubs_of("inner/renamed").remove(0);
+    let mut stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&renamed).unwrap()).unwrap();
+    stub["source_hash"] = "\u{1b}[0m".into();
+    std::fs::write(&renamed, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
+    let red = fixture.path("stubs/app/\u{1b}[31mred");
+    std::fs::create_dir(&red).unwrap();
+    let shout = fixture.stubs_of("shout").remove(0);
+    std::fs::copy(&shout, red.join(name(&shout))).unwrap();
+
+    let raw = |printed: &str| printed.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']);
+    let (code, shown) = fixture.stubs(&["show", "app::greet"]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(!raw(&shown), "{shown:?}");
+    for expected in [
+        "function:    app::greet\\u001b]0;owned\\u0007\n",
+        "    \\u009b31m: \"Ada\"\n",
+        "    \"Hello\\u001b[2J\\u202e\"\n",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} not in\n{shown}");
+    }
+
+    let (code, table) = fixture.stubs(&["list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(!raw(&table), "{table:?}");
+    assert!(table.contains("\napp::\\u001b[31mred "), "{table}");
+    let (code, json) = fixture.stubs(&["list", "--json"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(!raw(&json), "{json:?}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json[0]["function"], "app::\u{1b}[31mred");
+
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(!raw(&report), "{report:?}");
+    for expected in [
+        format!(
+            "stubs/app/greet/{}: \"function\" holds control characters \
+             (app::greet\\u001b]0;owned\\u0007)",
+            name(&greet)
+        ),
+        format!(
+            "stubs/app/inner/renamed/{}: \"source_hash\" holds control characters (\\u001b[0m)",
+            name(&renamed)
+        ),
+        format!("stubs/app/\\u001b[31mred/{}: ", name(&shout)),
+    ] {
+        assert!(report.contains(&expected), "{expected:?} not in\n{report}");
+    }
+}
