@@ -122,7 +122,16 @@ impl Catalog {
             .push((path.to_path_buf(), format!("can't be read: {error}")));
     }
 
-    /// Every stub, in order.
+    /// The files that their names say are no stubs, each with why: temporary files, then
+    /// strays.
+    pub fn misnamed(&self) -> impl Iterator<Item = (&PathBuf, &'static str)> {
+        let temporary = "a temporary file left by a recording that was interrupted: delete it";
+        let stray = "not a stub: stub files are named `<32 hex digits>.json`";
+        let temporaries = self.temporary.iter().map(move |path| (path, temporary));
+        temporaries.chain(self.strays.iter().map(move |path| (path, stray)))
+    }
+
+    /// Every file named as a stub, in order.
     pub fn stubs(&self) -> impl Iterator<Item = (&Folder, &PathBuf)> {
         self.folders
             .iter()

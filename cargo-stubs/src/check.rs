@@ -41,14 +41,11 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
     problems.extend(outside_their_module(&recorded));
     problems.extend(shared_folders(&recorded));
     problems.extend(versions_in_two_folders(&recorded));
-    for temporary in &catalog.temporary {
-        let problem = "a temporary file left by a recording that was interrupted: delete it";
-        problems.push((temporary.clone(), problem.to_string()));
-    }
-    for stray in &catalog.strays {
-        let problem = "not a stub: stub files are named `<32 hex digits>.json`";
-        problems.push((stray.clone(), problem.to_string()));
-    }
+    problems.extend(
+        catalog
+            .misnamed()
+            .map(|(path, problem)| (path.clone(), problem.to_string())),
+    );
     problems.extend(catalog.skipped.iter().cloned());
     if problems.is_empty() {
         let stubs = counted(catalog.stubs().count(), "stub");

@@ -1,5 +1,6 @@
 //! `cargo stubs prune`: runs every test with the usage log on, and, after a green run only,
-//! deletes the stubs no test used.
+//! deletes the stubs no test used. It deletes files that read as stubs of the current format
+//! only, as `check` reads them; anything else in the stub folders is left, and reported.
 //!
 //! A stub is unused when no test logged it, so whatever keeps a test from running, or from
 //! logging, makes its stubs look unused. Hence: only arguments that change neither which
@@ -10,7 +11,8 @@
 //! run has a log of its own, so two prunes at once in one workspace don't mix theirs.
 
 use crate::Stop;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Folder};
+use crate::check::read_stub;
 use crate::output::{counted, line, note};
 use crate::workspace::{Workspace, cargo};
 use cached_stubs::__cargo_stubs::{USAGE_LOG, shown};
@@ -79,12 +81,29 @@ pub fn run(
 
     let used = log.used()?;
     let catalog = Catalog::warned(&workspace.roots);
-    if !force {
-        refuse_emptying(&workspace.roots, &catalog, &used)?;
+    // Only files that read as stubs, by the rules `check` reads them with, are prune's to
+    // delete: another tool's file, a pipe or a stub of a newer format is left alone.
+    let mut stubs = Vec::new();
+    let mut left: Vec<(&PathBuf, String)> = catalog
+        .misnamed()
+        .map(|(path, why)| (path, why.to_string()))
+        .collect();
+    for (folder, path) in catalog.stubs() {
+        match read_stub(path) {
+            Ok(_) => stubs.push((folder, path)),
+            Err(why) => left.push((path, why)),
+        }
     }
-    let unused: Vec<&PathBuf> = catalog
-        .stubs()
-        .map(|(_, stub)| stub)
+    left.sort();
+    for (path, why) in &left {
+        line(out, format_args!("left alone: {}: {why}", shown(path)))?;
+    }
+    if !force {
+        refuse_emptying(&workspace.roots, &stubs, &used)?;
+    }
+    let unused: Vec<&PathBuf> = stubs
+        .iter()
+        .map(|(_, stub)| *stub)
         .filter(|stub| !used.contains(*stub))
         .collect();
     for stub in &unused {
@@ -101,7 +120,7 @@ pub fn run(
             remove_empty_folders(stub, &workspace.roots);
         }
     }
-    let total = catalog.stubs().count();
+    let total = stubs.len();
     match (unused.len(), dry_run) {
         (0, _) => line(
             out,
@@ -157,21 +176,21 @@ fn refuse_filters(args: &[String]) -> Result<(), Stop> {
     Ok(())
 }
 
-/// Refuses to empty a stub folder of every stub it holds, which is also what a run that
+/// Refuses to empty a stub folder of every stub (of `stubs`) it holds, which is also what a run that
 /// logged nothing, or replayed stubs from elsewhere, looks like.
 fn refuse_emptying(
     roots: &[PathBuf],
-    catalog: &Catalog,
+    stubs: &[(&Folder, &PathBuf)],
     used: &HashSet<PathBuf>,
 ) -> Result<(), Stop> {
     let emptied: Vec<String> = roots
         .iter()
         .filter(|root| {
-            let mut stubs = catalog
-                .stubs()
+            let mut stubs = stubs
+                .iter()
                 .filter(|(folder, _)| folder.root == **root)
                 .peekable();
-            stubs.peek().is_some() && stubs.all(|(_, stub)| !used.contains(stub))
+            stubs.peek().is_some() && stubs.all(|(_, stub)| !used.contains(*stub))
         })
         .map(|root| shown(root))
         .collect();

@@ -678,3 +678,67 @@ fn show_list_and_check_print_control_characters_escaped_and_check_flags_them() {
         assert!(report.contains(&expected), "{expected:?} not in\n{report}");
     }
 }
+
+/// Unix only: it makes a pipe.
+#[cfg(unix)]
+#[test]
+fn prune_deletes_only_files_that_read_as_stubs_and_says_what_it_left() {
+    use std::os::unix::fs::FileTypeExt;
+    let fixture = Fixture::recorded();
+    let shout = fixture.stubs_of("shout").remove(0);
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    // Another tool's JSON named as a stub, a stub of a newer format, a pipe named as a stub,
+    // a temporary file and a file of notes: no test uses any of them.
+    let key = "0123456789abcdef0123456789abcdef.json";
+    let other_tool = fixture.path("stubs/other-tool").join(key);
+    fixture.write(
+        &format!("stubs/other-tool/{key}"),
+        "{\"tool\": \"other\"}\n",
+    );
+    let newer = fixture.path("stubs/app/shout").join(key);
+    let text = std::fs::read_to_string(&shout).unwrap();
+    std::fs::write(&newer, text.replace("\"format\": 1", "\"format\": 2")).unwrap();
+    let pipe = fixture.path("stubs/app/greet/00000000000000000000000000000000.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let temporary = fixture
+        .path("stubs/app/greet")
+        .join(format!(".{key}.Xy12.tmp"));
+    std::fs::write(&temporary, "{").unwrap();
+    fixture.write("stubs/app/notes.txt", "to do");
+
+    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert_eq!(pruned.matches("deleted: ").count(), 1, "{pruned}");
+    assert!(
+        pruned.contains(&format!("deleted: stubs/app/shout/{}\n", name(&shout)))
+            && pruned.contains("deleted 1 unused stub of 4"),
+        "{pruned}"
+    );
+    for left in [
+        format!("left alone: stubs/other-tool/{key}: "),
+        format!("left alone: stubs/app/shout/{key}: it is in stub format 2"),
+        "left alone: stubs/app/greet/00000000000000000000000000000000.json: it is not a regular file"
+            .to_string(),
+        format!("left alone: stubs/app/greet/.{key}.Xy12.tmp: a temporary file"),
+        "left alone: stubs/app/notes.txt: not a stub".to_string(),
+    ] {
+        assert!(pruned.contains(&left), "{left:?} not in\n{pruned}");
+    }
+    assert!(!shout.exists());
+    for path in [
+        &other_tool,
+        &newer,
+        &temporary,
+        &fixture.path("stubs/app/notes.txt"),
+    ] {
+        assert!(path.exists(), "{} was deleted", path.display());
+    }
+    let pipe = std::fs::symlink_metadata(&pipe).unwrap();
+    assert!(pipe.file_type().is_fifo());
+}
