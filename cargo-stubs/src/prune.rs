@@ -1,10 +1,12 @@
-//! `cargo stubs prune`: runs every test with the usage log on, and, after a green run only,
-//! deletes the stubs no test used. It deletes files that read as stubs of the current format
-//! only, as `check` reads them; anything else in the stub folders is left, and reported.
+//! `cargo stubs prune`: runs every test with the usage log on, under every configuration
+//! named, and, after green runs only, deletes the stubs no test used. It deletes files that
+//! read as stubs of the current format only, as `check` reads them; anything else in the stub
+//! folders is left, and reported.
 //!
 //! A stub is unused when no test logged it, so whatever keeps a test from running, or from
 //! logging, makes its stubs look unused. Hence: only arguments that change neither which
-//! tests run nor what they run are accepted; `RECORD` and `CACHED_STUBS_DIR` are set empty
+//! tests run nor what they run are accepted, but for the configurations named with `--run`;
+//! a feature that no run enables is refused; `RECORD` and `CACHED_STUBS_DIR` are set empty
 //! for the tests (as good as unset, and not overridden by a cargo `[env]` without `force`);
 //! and a run after which a stub folder would be emptied deletes nothing without `--force`,
 //! since that is what an empty log, or tests replaying stubs from elsewhere, look like. Each
@@ -22,64 +24,73 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use usage_log::UsageLog;
 
+mod features;
+mod runs;
 mod usage_log;
 
-/// Arguments of `cargo test` that change neither which tests run nor what they run, alone or
-/// with a value. Not `-p` or `--exclude`: a package's stubs may be used by another's tests.
-/// Not `--features`, `--release`, `--target`, `--config` or `--all-targets`: they change
-/// what is compiled, or leave doc tests out.
-const CARGO_FLAGS: &[&str] = &[
-    "--workspace",
-    "--locked",
-    "--offline",
-    "--frozen",
-    "--no-fail-fast",
-    "-v",
-    "--verbose",
-    "-q",
-    "--quiet",
-];
-const CARGO_OPTIONS: &[&str] = &["-j", "--jobs", "--color"];
-/// Arguments of the test harness (after `--`) that leave no test out.
-const TEST_FLAGS: &[&str] = &[
-    "--include-ignored",
-    "--nocapture",
-    "--no-capture",
-    "--show-output",
-    "-q",
-    "--quiet",
-];
-const TEST_OPTIONS: &[&str] = &["--test-threads", "--color", "--format"];
-
-/// Runs the tests and prunes; says whether the tests passed.
-pub fn run(
-    workspace: &Workspace,
+/// What `cargo stubs prune` is given.
+#[derive(clap::Args)]
+pub struct Options {
+    /// Print the unused stubs, delete nothing.
+    #[arg(long)]
     dry_run: bool,
+    /// Delete even when that empties a stub folder, which prune otherwise refuses: it is
+    /// also what tests that logged nothing look like.
+    #[arg(long)]
     force: bool,
-    test_args: &[String],
-    out: &mut dyn Write,
-) -> Result<bool, Stop> {
-    refuse_filters(test_args)?;
-    let log = UsageLog::create(&workspace.target)?;
-    let command = format!("cargo test --workspace {}", test_args.join(" "));
-    note(format_args!(
-        "running `{}` with the usage log on",
-        command.trim_end()
-    ));
-    let status = Command::new(cargo())
-        .args(["test", "--workspace"])
-        .args(test_args)
-        .env(USAGE_LOG, log.path())
-        .env("RECORD", "")
-        .env("CACHED_STUBS_DIR", "")
-        .status()
-        .map_err(|error| format!("can't run `cargo test`: {error}"))?;
-    if !status.success() {
-        note("the tests failed, so nothing was deleted: prune needs a green run");
-        return Ok(false);
+    /// One more configuration the tests run under, as the arguments of `cargo test` that
+    /// choose it, separated by spaces: `--features extra`, `--all-features`,
+    /// `--no-default-features`, `--release`, `--profile NAME`, `--target TRIPLE`. May be
+    /// repeated: the tests run as `cargo test --workspace`, then once under each, and the
+    /// stubs any run used are kept.
+    #[arg(long = "run", value_name = "CARGO ARGS", allow_hyphen_values = true)]
+    runs: Vec<String>,
+    /// Prune even though a member of the workspace declares features that no run enables,
+    /// which prune otherwise refuses: the stubs only tests behind those features use would
+    /// be deleted.
+    #[arg(long)]
+    allow_unrun_features: bool,
+    /// More arguments for every `cargo test`, after `--`; none that leaves tests out or
+    /// changes what they run.
+    #[arg(last = true, value_name = "CARGO TEST ARGS")]
+    test_args: Vec<String>,
+}
+
+/// Runs the tests under every configuration and prunes; says whether the tests passed.
+pub fn run(workspace: &Workspace, options: &Options, out: &mut dyn Write) -> Result<bool, Stop> {
+    let runs = runs::plan(&options.runs, &options.test_args)?;
+    if !options.allow_unrun_features {
+        refuse_unrun_features(&runs)?;
+    }
+    let mut used = HashSet::new();
+    for (at, run) in runs.iter().enumerate() {
+        let log = UsageLog::create(&workspace.target)?;
+        let of = match runs.len() {
+            1 => String::new(),
+            count => format!(" (run {} of {count})", at + 1),
+        };
+        note(format_args!(
+            "running `{}` with the usage log on{of}",
+            run.command()
+        ));
+        let status = Command::new(cargo())
+            .args(["test", "--workspace"])
+            .args(&run.args)
+            .env(USAGE_LOG, log.path())
+            .env("RECORD", "")
+            .env("CACHED_STUBS_DIR", "")
+            .status()
+            .map_err(|error| format!("can't run `cargo test`: {error}"))?;
+        if !status.success() {
+            note(format_args!(
+                "the tests failed under `{}`, so nothing was deleted: prune needs every run green",
+                run.command()
+            ));
+            return Ok(false);
+        }
+        used.extend(log.used()?);
     }
 
-    let used = log.used()?;
     let catalog = Catalog::warned(&workspace.roots);
     // Only files that read as stubs, by the rules `check` reads them with, are prune's to
     // delete: another tool's file, a pipe or a stub of a newer format is left alone.
@@ -98,7 +109,7 @@ pub fn run(
     for (path, why) in &left {
         line(out, format_args!("left alone: {}: {why}", shown(path)))?;
     }
-    if !force {
+    if !options.force {
         refuse_emptying(&workspace.roots, &stubs, &used)?;
     }
     let unused: Vec<&PathBuf> = stubs
@@ -107,9 +118,13 @@ pub fn run(
         .filter(|stub| !used.contains(*stub))
         .collect();
     for stub in &unused {
-        let done = if dry_run { "unused:" } else { "deleted:" };
+        let done = if options.dry_run {
+            "unused:"
+        } else {
+            "deleted:"
+        };
         line(out, format_args!("{done} {}", shown(stub)))?;
-        if !dry_run {
+        if !options.dry_run {
             match std::fs::remove_file(stub) {
                 // Deleted by another prune running at once.
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -121,7 +136,7 @@ pub fn run(
         }
     }
     let total = stubs.len();
-    match (unused.len(), dry_run) {
+    match (unused.len(), options.dry_run) {
         (0, _) => line(
             out,
             format_args!("every stub was used ({})", counted(total, "stub")),
@@ -141,43 +156,33 @@ pub fn run(
     Ok(true)
 }
 
-/// Refuses arguments that may leave tests out or change what they run: a stub only the
-/// tests left out use would look unused.
-fn refuse_filters(args: &[String]) -> Result<(), Stop> {
-    let split = args
+/// Refuses to prune after runs that leave a feature of the workspace off: the tests behind
+/// it didn't run.
+fn refuse_unrun_features(runs: &[runs::Run]) -> Result<(), Stop> {
+    let unrun = features::unrun(runs)?;
+    let Some((package, feature)) = unrun.first() else {
+        return Ok(());
+    };
+    let named: Vec<String> = unrun
         .iter()
-        .position(|arg| arg == "--")
-        .unwrap_or(args.len());
-    let (cargo_args, harness_args) = (&args[..split], args.get(split + 1..).unwrap_or_default());
-    for (args, flags, options) in [
-        (cargo_args, CARGO_FLAGS, CARGO_OPTIONS),
-        (harness_args, TEST_FLAGS, TEST_OPTIONS),
-    ] {
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            if flags.contains(&arg.as_str())
-                || options
-                    .iter()
-                    .any(|option| arg.starts_with(&format!("{option}=")))
-            {
-                continue;
-            }
-            if options.contains(&arg.as_str()) {
-                args.next();
-                continue;
-            }
-            return Err(Stop::Message(format!(
-                "`{arg}` may leave tests out or change what they run, and the stubs only those \
-                 tests use would look unused: prune runs every test as `cargo test --workspace` \
-                 runs it, or deletes nothing"
-            )));
-        }
-    }
-    Ok(())
+        .map(|(package, feature)| format!("`{package}/{feature}`"))
+        .collect();
+    let (features, them) = match named.len() {
+        1 => ("a feature", "it"),
+        _ => ("features", "them"),
+    };
+    Err(Stop::Message(format!(
+        "no run enables {features} of the workspace: {}. Tests compiled only with {them} don't \
+         run, so the stubs only they use would look unused, and be deleted; nothing was run or \
+         deleted. Name every configuration your tests run under, each with `--run` (`--run \
+         '--features {package}/{feature}'`, `--run --all-features`), or, if no stub depends \
+         on {them}, pass `--allow-unrun-features`.",
+        named.join(", "),
+    )))
 }
 
-/// Refuses to empty a stub folder of every stub (of `stubs`) it holds, which is also what a run that
-/// logged nothing, or replayed stubs from elsewhere, looks like.
+/// Refuses to empty a stub folder of every stub of `stubs` it holds, which is also what a
+/// run that logged nothing, or replayed stubs from elsewhere, looks like.
 fn refuse_emptying(
     roots: &[PathBuf],
     stubs: &[(&Folder, &PathBuf)],

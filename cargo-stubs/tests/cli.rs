@@ -67,6 +67,16 @@ fn counts() {
 }
 "#;
 
+/// A test compiled only with the feature `extra`.
+const EXTRA_TESTS: &str = r#"
+#![cfg(feature = "extra")]
+
+#[test]
+fn whispers() {
+    assert_eq!(app::shout("psst"), "PSST");
+}
+"#;
+
 /// A test that, once it has used a stub, waits for a test of another run of the suite to
 /// have come as far: two runs that meet here are under way at once.
 const MEETS_ANOTHER_RUN: &str = r#"
@@ -95,6 +105,14 @@ fn shouts() {
 impl Fixture {
     /// The crate, with its stubs recorded.
     fn recorded() -> Fixture {
+        let fixture = Fixture::written("");
+        fixture.record(&[]);
+        fixture
+    }
+
+    /// The crate, `features` (lines such as `extra = []`) in its manifest's `[features]`,
+    /// no stub recorded yet.
+    fn written(features: &str) -> Fixture {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let runtime = workspace.join("cached-stubs");
         let fixture = Fixture {
@@ -103,6 +121,7 @@ impl Fixture {
         };
         let manifest = format!(
             "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [features]\n{features}\n\n\
              [dependencies]\ncached-stubs = {{ path = {runtime:?} }}\n\n\
              [dev-dependencies]\ncached-stubs = {{ path = {runtime:?}, features = [\"record-replay\"] }}\n\n\
              [workspace]\n"
@@ -113,8 +132,23 @@ impl Fixture {
         fixture.write("tests/shout.rs", SHOUT_TESTS);
         // The workspace's lock file pins the same versions: no network is needed.
         std::fs::copy(workspace.join("Cargo.lock"), fixture.path("Cargo.lock")).unwrap();
-        let recorded = fixture
-            .command(&["test", "--offline"])
+        fixture
+    }
+
+    /// The crate with a feature `extra`, and a test only that feature compiles, whose stub
+    /// (`shout("psst")`) is recorded with the others.
+    fn with_a_feature() -> Fixture {
+        let fixture = Fixture::written("extra = []");
+        fixture.write("tests/extra.rs", EXTRA_TESTS);
+        fixture.record(&[]);
+        fixture.record(&["--features", "extra"]);
+        fixture
+    }
+
+    /// Records the stubs its tests use, with `RECORD=1 cargo test --offline args`.
+    fn record(&self, args: &[&str]) {
+        let recorded = self
+            .command(&[&["test", "--offline"], args].concat())
             .env("RECORD", "1")
             .output()
             .unwrap();
@@ -123,7 +157,6 @@ impl Fixture {
             "{}",
             String::from_utf8_lossy(&recorded.stderr)
         );
-        fixture
     }
 
     /// The target dir every fixture shares, one at a time.
@@ -197,6 +230,16 @@ impl Fixture {
         }
         files.sort();
         files
+    }
+
+    /// The stub `shout("psst")` records, which only the tests of `--features extra` use.
+    fn psst(&self) -> String {
+        let stubs = self.stubs_of("shout");
+        let psst = stubs
+            .iter()
+            .find(|stub| std::fs::read_to_string(stub).unwrap().contains("\"psst\""))
+            .unwrap();
+        format!("stubs/app/shout/{}", name(psst))
     }
 
     /// The stubs in `stubs/app/<folder>`.
@@ -390,31 +433,53 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     let all = fixture.stub_files();
     assert_eq!(all.len(), 4);
 
-    // A run that may leave tests out, or change what they run, deletes nothing.
-    for (args, refused_arg) in [
-        (&["--", "--test", "greet"][..], "--test"),
-        (&["--", "-p", "app"], "-p"),
-        (&["--", "--exclude", "app"], "--exclude"),
-        (&["--", "--all-targets"], "--all-targets"),
-        (&["--", "--no-default-features"], "--no-default-features"),
-        (&["--", "--all-features"], "--all-features"),
-        (&["--", "--features", "x"], "--features"),
-        (&["--", "--features=x"], "--features=x"),
-        (&["--", "-F", "x"], "-F"),
+    // A run that may leave tests out, or change what they run, deletes nothing; one that
+    // chooses a configuration for every run is told to name it with `--run`.
+    let leaves_tests_out = "may leave tests out";
+    let for_every_run =
+        "chooses what is compiled, and given after `--` it would apply to every run";
+    for (args, refused_arg, why) in [
+        (&["--", "--test", "greet"][..], "--test", leaves_tests_out),
+        (&["--", "-p", "app"], "-p", leaves_tests_out),
+        (&["--", "--exclude", "app"], "--exclude", leaves_tests_out),
+        (&["--", "--all-targets"], "--all-targets", leaves_tests_out),
         (
             &["--", "--config", "env.RECORD=\"passthrough\""],
             "--config",
+            leaves_tests_out,
         ),
-        (&["--", "--target", "x86_64-unknown-linux-gnu"], "--target"),
-        (&["--", "--release"], "--release"),
-        (&["--", "--profile", "dev"], "--profile"),
-        (&["--", "--offline", "--", "shouts"], "shouts"),
-        (&["--", "--offline", "--", "--ignored"], "--ignored"),
+        (
+            &["--", "--offline", "--", "shouts"],
+            "shouts",
+            leaves_tests_out,
+        ),
+        (
+            &["--", "--offline", "--", "--ignored"],
+            "--ignored",
+            leaves_tests_out,
+        ),
+        (&["--run", "--test greet"], "--test", leaves_tests_out),
+        (
+            &["--", "--no-default-features"],
+            "--no-default-features",
+            for_every_run,
+        ),
+        (&["--", "--all-features"], "--all-features", for_every_run),
+        (&["--", "--features", "x"], "--features", for_every_run),
+        (&["--", "--features=x"], "--features=x", for_every_run),
+        (&["--", "-F", "x"], "-F", for_every_run),
+        (
+            &["--", "--target", "x86_64-unknown-linux-gnu"],
+            "--target",
+            for_every_run,
+        ),
+        (&["--", "--release"], "--release", for_every_run),
+        (&["--", "--profile", "dev"], "--profile", for_every_run),
     ] {
         let (code, refused) = fixture.stubs(&[&["prune"], args].concat());
         assert_eq!(code, 2, "{refused}");
         assert!(
-            refused.contains(&format!("`{refused_arg}` may leave tests out")),
+            refused.contains(&format!("`{refused_arg}` {why}")),
             "{refused}"
         );
     }
@@ -444,7 +509,9 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     let (code, failed) = fixture.stubs(&["prune", "--", "--offline"]);
     assert_eq!(code, 1, "{failed}");
     assert!(
-        failed.contains("the tests failed, so nothing was deleted"),
+        failed.contains(
+            "the tests failed under `cargo test --workspace --offline`, so nothing was deleted"
+        ),
         "{failed}"
     );
     assert_eq!(fixture.stub_files(), all);
@@ -741,4 +808,105 @@ fn prune_deletes_only_files_that_read_as_stubs_and_says_what_it_left() {
     }
     let pipe = std::fs::symlink_metadata(&pipe).unwrap();
     assert!(pipe.file_type().is_fifo());
+}
+
+#[test]
+fn prune_keeps_the_stubs_of_every_configuration_named_and_refuses_features_no_run_enables() {
+    let fixture = Fixture::with_a_feature();
+    let all = fixture.stub_files();
+    assert_eq!(all.len(), 5);
+    let psst = fixture.psst();
+
+    // The tests behind `extra` don't run by default: their stub would look unused.
+    let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 2, "{refused}");
+    for expected in [
+        "no run enables a feature of the workspace: `app/extra`. Tests compiled only with it \
+         don't run, so the stubs only they use would look unused",
+        "`--run '--features app/extra'`, `--run --all-features`",
+        "pass `--allow-unrun-features`",
+    ] {
+        assert!(refused.contains(expected), "{expected:?} not in\n{refused}");
+    }
+    assert!(!refused.contains("running `cargo test"), "{refused}");
+    assert_eq!(fixture.stub_files(), all);
+
+    // Named, each configuration runs, with a log of its own, and the union is kept.
+    for run in ["--features extra", "--all-features"] {
+        let (code, pruned) = fixture.stubs(&["prune", "--run", run, "--", "--offline"]);
+        assert_eq!(code, 0, "{pruned}");
+        for expected in [
+            "every stub was used (5 stubs)".to_string(),
+            "running `cargo test --workspace --offline` with the usage log on (run 1 of 2)"
+                .to_string(),
+            format!(
+                "running `cargo test --workspace {run} --offline` with the usage log on (run 2 of 2)"
+            ),
+        ] {
+            assert!(pruned.contains(&expected), "{expected:?} not in\n{pruned}");
+        }
+    }
+    assert_eq!(fixture.stub_files(), all);
+
+    // The risk accepted, the stub only `extra`'s tests use is unused.
+    let (code, dry) = fixture.stubs(&[
+        "prune",
+        "--allow-unrun-features",
+        "--dry-run",
+        "--",
+        "--offline",
+    ]);
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains(&format!("unused: {psst}\n"))
+            && dry.contains("1 of 5 stubs unused; nothing deleted (--dry-run)"),
+        "{dry}"
+    );
+    assert_eq!(fixture.stub_files(), all);
+
+    // A run's configuration is cargo's, not the test harness's.
+    let (code, refused) = fixture.stubs(&["prune", "--run", "--features extra -- --ignored"]);
+    assert_eq!(code, 2, "{refused}");
+    assert!(
+        refused.contains("the test harness's go after prune's own `--`, for every run"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn two_prunes_at_once_each_read_only_the_logs_of_their_own_runs() {
+    let fixture = Fixture::with_a_feature();
+    let psst = fixture.psst();
+    fixture.write("tests/meet.rs", MEETS_ANOTHER_RUN);
+
+    // Their plain runs meet: one prune's log would be the other's, were they shared.
+    let with_extra = fixture.start_stubs(&[
+        "prune",
+        "--dry-run",
+        "--run",
+        "--features extra",
+        "--",
+        "--offline",
+    ]);
+    let without = fixture.start_stubs(&[
+        "prune",
+        "--dry-run",
+        "--allow-unrun-features",
+        "--",
+        "--offline",
+    ]);
+    let (code, kept) = printed(with_extra.wait_with_output().unwrap());
+    assert_eq!(code, 0, "{kept}");
+    assert!(kept.contains("every stub was used (5 stubs)"), "{kept}");
+    let (code, dry) = printed(without.wait_with_output().unwrap());
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains(&format!("unused: {psst}\n"))
+            && dry.contains("1 of 5 stubs unused; nothing deleted (--dry-run)"),
+        "{dry}"
+    );
+    assert!(
+        std::fs::read_dir(fixture.path("arrivals")).unwrap().count() >= 2,
+        "the runs of the two prunes did not meet"
+    );
 }
