@@ -164,10 +164,12 @@ impl Fixture {
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture")
     }
 
+    /// A path in the crate's folder.
     fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
+    /// Writes a file of the crate, and the folders it needs.
     fn write(&self, relative: &str, text: &str) {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -19,12 +19,14 @@ const CARGO_FLAGS: &[&str] = &[
     "-q",
     "--quiet",
 ];
+/// The same, with a value.
 const CARGO_OPTIONS: &[&str] = &["-j", "--jobs", "--color"];
 
 /// Arguments of `cargo test` that choose a configuration, what is compiled (and so which
 /// `#[cfg(feature = "...")]` tests exist): accepted in a `--run`, which names one
 /// configuration; after `--` they would apply to every run, and leave the plain one out.
 const CONFIGURATION_FLAGS: &[&str] = &["--all-features", "--no-default-features", "--release"];
+/// The same, with a value.
 const CONFIGURATION_OPTIONS: &[&str] = &["--features", "-F", "--profile", "--target"];
 
 /// Arguments of the test harness (after a second `--`) that leave no test out.
@@ -36,6 +38,7 @@ const TEST_FLAGS: &[&str] = &[
     "-q",
     "--quiet",
 ];
+/// The same, with a value.
 const TEST_OPTIONS: &[&str] = &["--test-threads", "--color", "--format"];
 
 /// The arguments of cargo that make `cargo metadata` resolve as `cargo test` does, without
@@ -177,6 +180,7 @@ fn for_every_run(arg: &str) -> Stop {
 mod tests {
     use super::*;
 
+    /// `text` split at spaces, as a shell would pass it.
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(String::from).collect()
     }
