@@ -1,6 +1,7 @@
 //! What is in the stub folders: stubs by function, the files that are no stubs, and what
 //! could not be walked.
 
+use crate::output::note;
 use cached_stubs::__cargo_stubs::{is_stub_name, is_temporary_name, shown};
 use std::collections::BTreeMap;
 use std::fs::DirEntry;
@@ -64,7 +65,7 @@ impl Catalog {
     pub fn warned(roots: &[PathBuf]) -> Catalog {
         let catalog = Catalog::of(roots);
         for (path, why) in &catalog.skipped {
-            eprintln!("cargo stubs: skipped {}: {why}", shown(path));
+            note(format_args!("skipped {}: {why}", shown(path)));
         }
         catalog
     }
@@ -121,7 +122,16 @@ impl Catalog {
             .push((path.to_path_buf(), format!("can't be read: {error}")));
     }
 
-    /// Every stub, in order.
+    /// The files that their names say are no stubs, each with why: temporary files, then
+    /// strays.
+    pub fn misnamed(&self) -> impl Iterator<Item = (&PathBuf, &'static str)> {
+        let temporary = "a temporary file left by a recording that was interrupted: delete it";
+        let stray = "not a stub: stub files are named `<32 hex digits>.json`";
+        let temporaries = self.temporary.iter().map(move |path| (path, temporary));
+        temporaries.chain(self.strays.iter().map(move |path| (path, stray)))
+    }
+
+    /// Every file named as a stub, in order.
     pub fn stubs(&self) -> impl Iterator<Item = (&Folder, &PathBuf)> {
         self.folders
             .iter()

@@ -2,12 +2,13 @@
 
 use crate::Stop;
 use crate::catalog::Catalog;
+use crate::output::{counted, escaped, line};
 use cached_stubs::__cargo_stubs::shown;
 use serde_json::json;
 use std::io::Write;
 
 /// Prints each function's folder with its number of stubs and their size, as a table or as
-/// JSON.
+/// JSON; a folder's name is printed escaped, as the file system may hold anything.
 pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Stop> {
     let rows: Vec<_> = catalog
         .folders
@@ -18,49 +19,63 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
                 .filter_map(|stub| stub.metadata().ok())
                 .map(|m| m.len())
                 .sum::<u64>();
-            (folder.function(), folder, stubs.len(), bytes)
+            (
+                escaped(&folder.function()).into_owned(),
+                folder,
+                stubs.len(),
+                bytes,
+            )
         })
         .collect();
     if json {
         let rows: Vec<_> = rows
             .iter()
-            .map(|(function, folder, stubs, bytes)| {
+            .map(|(_, folder, stubs, bytes)| {
                 json!({
-                    "function": function,
+                    "function": folder.function(),
                     "folder": shown(&folder.path()),
                     "stubs": stubs,
                     "bytes": bytes,
                 })
             })
             .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&rows).expect("JSON values serialize")
-        )?;
+        // Its strings escape C0 characters already, and only its strings can hold others.
+        let text = serde_json::to_string_pretty(&rows).expect("JSON values serialize");
+        for text in text.lines() {
+            line(out, text)?;
+        }
         return Ok(());
     }
     if rows.is_empty() {
-        writeln!(out, "no stubs yet: `RECORD=1 cargo test` records them")?;
+        line(out, "no stubs yet: `RECORD=1 cargo test` records them")?;
         return Ok(());
     }
     let width = rows
         .iter()
-        .map(|(function, ..)| function.len())
+        .map(|(function, ..)| function.chars().count())
         .max()
         .unwrap_or(0)
         .max(8);
-    writeln!(out, "{:width$}  {:>6}  {:>9}", "function", "stubs", "size")?;
+    line(
+        out,
+        format_args!("{:width$}  {:>6}  {:>9}", "function", "stubs", "size"),
+    )?;
     for (function, _, stubs, bytes) in &rows {
-        writeln!(out, "{function:width$}  {stubs:>6}  {:>9}", size(*bytes))?;
+        line(
+            out,
+            format_args!("{function:width$}  {stubs:>6}  {:>9}", size(*bytes)),
+        )?;
     }
     let total_stubs: usize = rows.iter().map(|(_, _, stubs, _)| stubs).sum();
     let total_bytes: u64 = rows.iter().map(|(.., bytes)| bytes).sum();
-    writeln!(
+    line(
         out,
-        "{total_stubs} stubs of {} functions, {}",
-        rows.len(),
-        size(total_bytes)
+        format_args!(
+            "{} of {}, {}",
+            counted(total_stubs, "stub"),
+            counted(rows.len(), "function"),
+            size(total_bytes)
+        ),
     )?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 mod catalog;
 mod check;
 mod list;
+mod output;
 mod prune;
 mod show;
 mod workspace;
@@ -57,21 +58,10 @@ enum Command {
     /// Whether every stub reads as a replay reads it, in a folder of its function's module
     /// that holds no other function's stubs; exits with 1 and lists the problems otherwise.
     Check,
-    /// Runs every test (`cargo test --workspace`) with usage logging on and, after a green
-    /// run only, deletes the stubs no test used.
-    Prune {
-        /// Print the unused stubs, delete nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Delete even when that empties a stub folder, which prune otherwise refuses: it is
-        /// also what tests that logged nothing look like.
-        #[arg(long)]
-        force: bool,
-        /// More arguments for `cargo test`, after `--`; none that leaves tests out or changes
-        /// what they run.
-        #[arg(last = true, value_name = "CARGO TEST ARGS")]
-        test_args: Vec<String>,
-    },
+    /// Runs every test (`cargo test --workspace`, and under each configuration named with
+    /// `--run`) with usage logging on and, after green runs only, deletes the stubs no test
+    /// used.
+    Prune(prune::Options),
 }
 
 /// Why a command stopped before its end.
@@ -107,7 +97,10 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Stop::Message(message)) => {
-            eprintln!("cargo stubs: {message}");
+            // Line by line: a message may quote another tool's, over several lines.
+            for text in message.lines() {
+                output::note(text);
+            }
             ExitCode::from(2)
         }
     }
@@ -122,11 +115,7 @@ fn run(stubs: Stubs, out: &mut dyn Write) -> Result<bool, Stop> {
         Command::List { json } => list::run(&Catalog::warned(roots), json, out)?,
         Command::Show { target } => show::run(&Catalog::warned(roots), &target, out)?,
         Command::Check => return check::run(&Catalog::of(roots), out),
-        Command::Prune {
-            dry_run,
-            force,
-            test_args,
-        } => return prune::run(&workspace, dry_run, force, &test_args, out),
+        Command::Prune(options) => return prune::run(&workspace, &options, out),
     }
     Ok(true)
 }

@@ -2,8 +2,8 @@
 
 use crate::Stop;
 use crate::catalog::Catalog;
+use crate::output::line;
 use cached_stubs::__cargo_stubs::{Inspected, InspectedBody, inspect_file, shown};
-use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 
@@ -33,41 +33,38 @@ pub fn run(catalog: &Catalog, target: &str, out: &mut dyn Write) -> Result<(), S
     Ok(())
 }
 
-/// Prints a stub read from `path`, or stops at what is wrong with it.
+/// Prints a stub read from `path`, or stops at what is wrong with it; each line escaped, so
+/// that the strings a stub holds reach the terminal as text.
 fn show(path: &Path, read: Result<Inspected, String>, out: &mut dyn Write) -> Result<(), Stop> {
     let stub = read.map_err(|error| format!("{}: {error}", shown(path)))?;
-    writeln!(out, "{}", shown(path))?;
-    writeln!(out, "  function:    {}", stub.function)?;
-    writeln!(out, "  source hash: {}", stub.source_hash)?;
-    writeln!(out, "  args:")?;
+    line(out, shown(path))?;
+    line(out, format_args!("  function:    {}", stub.function))?;
+    line(out, format_args!("  source hash: {}", stub.source_hash))?;
+    line(out, "  args:")?;
     for (name, value) in &stub.args {
-        writeln!(out, "    {name}: {value}")?;
+        line(out, format_args!("    {name}: {value}"))?;
     }
     match stub.body {
         InspectedBody::Output(output) => {
-            writeln!(out, "  output:")?;
-            writeln!(out, "{}", indented(&output))?;
+            line(out, "  output:")?;
+            let pretty = serde_json::to_string_pretty(&output).expect("JSON values serialize");
+            for text in pretty.lines() {
+                line(out, format_args!("    {text}"))?;
+            }
         }
         InspectedBody::Items { items, offsets_ms } => {
-            writeln!(out, "  items: {}", items.len())?;
+            line(out, format_args!("  items: {}", items.len()))?;
             for (at, item) in items.iter().enumerate() {
                 match offsets_ms.as_ref().and_then(|offsets| offsets.get(at)) {
-                    Some(offset) => writeln!(out, "    {:>3}. {item}  (at {offset} ms)", at + 1)?,
-                    None => writeln!(out, "    {:>3}. {item}", at + 1)?,
+                    Some(offset) => line(
+                        out,
+                        format_args!("    {:>3}. {item}  (at {offset} ms)", at + 1),
+                    )?,
+                    None => line(out, format_args!("    {:>3}. {item}", at + 1))?,
                 }
             }
         }
     }
-    writeln!(out)?;
+    line(out, "")?;
     Ok(())
-}
-
-/// A value as pretty JSON, indented under its label.
-fn indented(value: &Value) -> String {
-    let pretty = serde_json::to_string_pretty(value).expect("JSON values serialize");
-    pretty
-        .lines()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -19,18 +19,7 @@ impl Workspace {
     /// Asks cargo about the workspace around the current folder; a `--dir` that does not
     /// exist is an error, a member without `stubs/` is not.
     pub fn find(extra_dirs: &[PathBuf]) -> Result<Workspace, String> {
-        let output = Command::new(cargo())
-            .args(["metadata", "--format-version", "1", "--no-deps"])
-            .output()
-            .map_err(|error| format!("can't run `cargo metadata`: {error}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "`cargo metadata` failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let metadata: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|error| format!("`cargo metadata` printed no JSON: {error}"))?;
+        let metadata = metadata(&["--no-deps".to_string()])?;
         let members = metadata["packages"]
             .as_array()
             .into_iter()
@@ -58,6 +47,25 @@ impl Workspace {
             .ok_or("`cargo metadata` gave no target directory")?;
         Ok(Workspace { roots, target })
     }
+}
+
+/// What `cargo metadata --format-version 1 args` says of the workspace around the current
+/// folder.
+pub fn metadata(args: &[String]) -> Result<Value, String> {
+    let output = Command::new(cargo())
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
+        .output()
+        .map_err(|error| format!("can't run `cargo metadata`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo metadata {}` failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("`cargo metadata` printed no JSON: {error}"))
 }
 
 /// The cargo running this subcommand, or the one on the `PATH`.

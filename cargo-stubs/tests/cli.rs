@@ -2,21 +2,33 @@
 //! cached-stubs as a user's does, its tests are run with `RECORD=1`, and the subcommand is
 //! run through cargo, as `cargo stubs`.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::process::{Child, Command, Output, Stdio};
 
 /// A crate with three annotated functions, one of them renamed, and two test files.
 struct Fixture {
     dir: tempfile::TempDir,
-    /// Held for the fixture's life: see [`CARGO`].
-    _turn: MutexGuard<'static, ()>,
+    /// Held for the fixture's life: see [`take_turn`].
+    _turn: File,
 }
 
-/// Fixtures take turns. They share a target dir, so that dependencies build once, and cargo
-/// names a path package's artifacts after its place in its own workspace: fixtures in two
-/// temporary folders would overwrite each other's test binaries.
-static CARGO: Mutex<()> = Mutex::new(());
+/// Waits for the fixtures of other tests to be done, and holds them off until the file it
+/// returns is dropped, across the threads of `cargo test` and the processes of `cargo nextest
+/// run`. Fixtures share a target dir, so that their dependencies build once, and cargo names
+/// a path package's artifacts after its place in its own workspace: two fixtures at once, in
+/// two temporary folders, would overwrite each other's test binaries.
+fn take_turn() -> File {
+    let lock = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock)
+        .unwrap();
+    file.lock().unwrap();
+    file
+}
 
 const LIB: &str = r#"
 use cached_stubs::cached_stub;
@@ -55,6 +67,34 @@ fn counts() {
 }
 "#;
 
+/// A test compiled only with the feature `extra`.
+const EXTRA_TESTS: &str = r#"
+#![cfg(feature = "extra")]
+
+#[test]
+fn whispers() {
+    assert_eq!(app::shout("psst"), "PSST");
+}
+"#;
+
+/// A test that, once it has used a stub, waits for a test of another run of the suite to
+/// have come as far: two runs that meet here are under way at once.
+const MEETS_ANOTHER_RUN: &str = r#"
+#[test]
+fn meets_another_run() {
+    use std::time::{Duration, Instant};
+    assert_eq!(app::greet("Ada"), "Hello, Ada!");
+    let arrivals = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("arrivals");
+    std::fs::create_dir_all(&arrivals).unwrap();
+    std::fs::write(arrivals.join(std::process::id().to_string()), "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_dir(&arrivals).unwrap().count() < 2 {
+        assert!(Instant::now() < deadline, "no other run came");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+"#;
+
 const SHOUT_TESTS: &str = r#"
 #[test]
 fn shouts() {
@@ -65,15 +105,23 @@ fn shouts() {
 impl Fixture {
     /// The crate, with its stubs recorded.
     fn recorded() -> Fixture {
+        let fixture = Fixture::written("");
+        fixture.record(&[]);
+        fixture
+    }
+
+    /// The crate, `features` (lines such as `extra = []`) in its manifest's `[features]`,
+    /// no stub recorded yet.
+    fn written(features: &str) -> Fixture {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let runtime = workspace.join("cached-stubs");
-        let turn = CARGO.lock().unwrap_or_else(PoisonError::into_inner);
         let fixture = Fixture {
+            _turn: take_turn(),
             dir: tempfile::tempdir().unwrap(),
-            _turn: turn,
         };
         let manifest = format!(
             "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [features]\n{features}\n\n\
              [dependencies]\ncached-stubs = {{ path = {runtime:?} }}\n\n\
              [dev-dependencies]\ncached-stubs = {{ path = {runtime:?}, features = [\"record-replay\"] }}\n\n\
              [workspace]\n"
@@ -84,8 +132,23 @@ impl Fixture {
         fixture.write("tests/shout.rs", SHOUT_TESTS);
         // The workspace's lock file pins the same versions: no network is needed.
         std::fs::copy(workspace.join("Cargo.lock"), fixture.path("Cargo.lock")).unwrap();
-        let recorded = fixture
-            .command(&["test", "--offline"])
+        fixture
+    }
+
+    /// The crate with a feature `extra`, and a test only that feature compiles, whose stub
+    /// (`shout("psst")`) is recorded with the others.
+    fn with_a_feature() -> Fixture {
+        let fixture = Fixture::written("extra = []");
+        fixture.write("tests/extra.rs", EXTRA_TESTS);
+        fixture.record(&[]);
+        fixture.record(&["--features", "extra"]);
+        fixture
+    }
+
+    /// Records the stubs its tests use, with `RECORD=1 cargo test --offline args`.
+    fn record(&self, args: &[&str]) {
+        let recorded = self
+            .command(&[&["test", "--offline"], args].concat())
             .env("RECORD", "1")
             .output()
             .unwrap();
@@ -94,13 +157,19 @@ impl Fixture {
             "{}",
             String::from_utf8_lossy(&recorded.stderr)
         );
-        fixture
     }
 
+    /// The target dir every fixture shares, one at a time.
+    fn target(&self) -> PathBuf {
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture")
+    }
+
+    /// A path in the crate's folder.
     fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
+    /// Writes a file of the crate, and the folders it needs.
     fn write(&self, relative: &str, text: &str) {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -121,10 +190,7 @@ impl Fixture {
             .args(args)
             .current_dir(self.dir.path())
             .env("PATH", path)
-            .env(
-                "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-stubs-fixture"),
-            )
+            .env("CARGO_TARGET_DIR", self.target())
             .env_remove("RECORD")
             .env_remove("CACHED_STUBS_DIR");
         command
@@ -132,17 +198,16 @@ impl Fixture {
 
     /// `cargo stubs args`: its exit code and what it printed.
     fn stubs(&self, args: &[&str]) -> (i32, String) {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = self.command(&[&["stubs"], args].concat()).output().unwrap();
-        let printed = format!(
-            "{}{}",
-            String::from_utf8_lossy(&stdout),
-            String::from_utf8_lossy(&stderr)
-        );
-        (status.code().expect("an exit code"), printed)
+        printed(self.command(&[&["stubs"], args].concat()).output().unwrap())
+    }
+
+    /// `cargo stubs args`, started: it runs beside what the test does next.
+    fn start_stubs(&self, args: &[&str]) -> Child {
+        self.command(&[&["stubs"], args].concat())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// The regular files below `stubs/`, relative to it, links not followed.
@@ -167,6 +232,16 @@ impl Fixture {
         }
         files.sort();
         files
+    }
+
+    /// The stub `shout("psst")` records, which only the tests of `--features extra` use.
+    fn psst(&self) -> String {
+        let stubs = self.stubs_of("shout");
+        let psst = stubs
+            .iter()
+            .find(|stub| std::fs::read_to_string(stub).unwrap().contains("\"psst\""))
+            .unwrap();
+        format!("stubs/app/shout/{}", name(psst))
     }
 
     /// The stubs in `stubs/app/<folder>`.
@@ -360,31 +435,53 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     let all = fixture.stub_files();
     assert_eq!(all.len(), 4);
 
-    // A run that may leave tests out, or change what they run, deletes nothing.
-    for (args, refused_arg) in [
-        (&["--", "--test", "greet"][..], "--test"),
-        (&["--", "-p", "app"], "-p"),
-        (&["--", "--exclude", "app"], "--exclude"),
-        (&["--", "--all-targets"], "--all-targets"),
-        (&["--", "--no-default-features"], "--no-default-features"),
-        (&["--", "--all-features"], "--all-features"),
-        (&["--", "--features", "x"], "--features"),
-        (&["--", "--features=x"], "--features=x"),
-        (&["--", "-F", "x"], "-F"),
+    // A run that may leave tests out, or change what they run, deletes nothing; one that
+    // chooses a configuration for every run is told to name it with `--run`.
+    let leaves_tests_out = "may leave tests out";
+    let for_every_run =
+        "chooses what is compiled, and given after `--` it would apply to every run";
+    for (args, refused_arg, why) in [
+        (&["--", "--test", "greet"][..], "--test", leaves_tests_out),
+        (&["--", "-p", "app"], "-p", leaves_tests_out),
+        (&["--", "--exclude", "app"], "--exclude", leaves_tests_out),
+        (&["--", "--all-targets"], "--all-targets", leaves_tests_out),
         (
             &["--", "--config", "env.RECORD=\"passthrough\""],
             "--config",
+            leaves_tests_out,
         ),
-        (&["--", "--target", "x86_64-unknown-linux-gnu"], "--target"),
-        (&["--", "--release"], "--release"),
-        (&["--", "--profile", "dev"], "--profile"),
-        (&["--", "--offline", "--", "shouts"], "shouts"),
-        (&["--", "--offline", "--", "--ignored"], "--ignored"),
+        (
+            &["--", "--offline", "--", "shouts"],
+            "shouts",
+            leaves_tests_out,
+        ),
+        (
+            &["--", "--offline", "--", "--ignored"],
+            "--ignored",
+            leaves_tests_out,
+        ),
+        (&["--run", "--test greet"], "--test", leaves_tests_out),
+        (
+            &["--", "--no-default-features"],
+            "--no-default-features",
+            for_every_run,
+        ),
+        (&["--", "--all-features"], "--all-features", for_every_run),
+        (&["--", "--features", "x"], "--features", for_every_run),
+        (&["--", "--features=x"], "--features=x", for_every_run),
+        (&["--", "-F", "x"], "-F", for_every_run),
+        (
+            &["--", "--target", "x86_64-unknown-linux-gnu"],
+            "--target",
+            for_every_run,
+        ),
+        (&["--", "--release"], "--release", for_every_run),
+        (&["--", "--profile", "dev"], "--profile", for_every_run),
     ] {
         let (code, refused) = fixture.stubs(&[&["prune"], args].concat());
         assert_eq!(code, 2, "{refused}");
         assert!(
-            refused.contains(&format!("`{refused_arg}` may leave tests out")),
+            refused.contains(&format!("`{refused_arg}` {why}")),
             "{refused}"
         );
     }
@@ -414,7 +511,9 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     let (code, failed) = fixture.stubs(&["prune", "--", "--offline"]);
     assert_eq!(code, 1, "{failed}");
     assert!(
-        failed.contains("the tests failed, so nothing was deleted"),
+        failed.contains(
+            "the tests failed under `cargo test --workspace --offline`, so nothing was deleted"
+        ),
         "{failed}"
     );
     assert_eq!(fixture.stub_files(), all);
@@ -435,13 +534,28 @@ fn prune_deletes_unused_stubs_only_after_a_green_run_of_every_test() {
     assert_eq!(pruned.matches("deleted: ").count(), 1, "{pruned}");
     assert!(
         pruned.contains(&format!("deleted: {shout}"))
-            && pruned.contains("deleted 1 unused stubs of 4")
+            && pruned.contains("deleted 1 unused stub of 4")
             && pruned.contains("skipped stubs/app/outside: a symbolic link"),
         "{pruned}"
     );
     assert_eq!(fixture.stub_files().len(), 3);
     assert!(!fixture.path("stubs/app/shout").exists());
     assert!(outside_stub.exists());
+}
+
+/// The exit code of a `cargo stubs` that ended, and what it printed.
+fn printed(output: Output) -> (i32, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = output;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr)
+    );
+    (status.code().expect("an exit code"), printed)
 }
 
 /// The file name of `path`, which is UTF-8.
@@ -486,8 +600,10 @@ fn prune_refuses_to_empty_a_stub_folder_unless_forced() {
     let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
     assert_eq!(code, 2, "{refused}");
     assert!(
-        refused.contains("no test replayed or recorded a stub (the usage log")
-            && refused.contains("was never written), so every stub in stubs looks unused"),
+        refused.contains(
+            "no test replayed or recorded a stub (the usage log stayed empty), so every stub in \
+             stubs looks unused"
+        ),
         "{refused}"
     );
     assert_eq!(fixture.stub_files(), all);
@@ -499,4 +615,300 @@ fn prune_refuses_to_empty_a_stub_folder_unless_forced() {
         "{forced}"
     );
     assert_eq!(fixture.stub_files(), all);
+}
+
+#[test]
+fn two_prunes_at_once_in_one_workspace_both_delete_only_the_unused_stub() {
+    let fixture = Fixture::recorded();
+    let shout = format!("stubs/app/shout/{}", name(&fixture.stubs_of("shout")[0]));
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    fixture.write("tests/meet.rs", MEETS_ANOTHER_RUN);
+
+    let prunes = [(); 2].map(|()| fixture.start_stubs(&["prune", "--", "--offline"]));
+    for prune in prunes {
+        let (code, pruned) = printed(prune.wait_with_output().unwrap());
+        assert_eq!(code, 0, "{pruned}");
+        // The first to walk the stubs deletes it; the other deletes it too, or finds it gone.
+        assert!(
+            pruned.contains(&format!("deleted: {shout}\n"))
+                || pruned.contains("every stub was used (3 stubs)"),
+            "{pruned}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(fixture.path("arrivals")).unwrap().count(),
+        2,
+        "the runs of the two prunes did not meet"
+    );
+    assert_eq!(fixture.stub_files().len(), 3);
+    assert!(!fixture.path(&shout).exists());
+    // Each removed its usage log.
+    let logs = fixture.target().join("cached-stubs");
+    assert_eq!(std::fs::read_dir(logs).unwrap().count(), 0);
+}
+
+#[test]
+fn counts_of_one_read_in_the_singular() {
+    let fixture = Fixture::recorded();
+    for gone in ["stubs/app/greet", "stubs/app/inner"] {
+        std::fs::remove_dir_all(fixture.path(gone)).unwrap();
+    }
+    std::fs::remove_file(fixture.path("tests/greet.rs")).unwrap();
+
+    let (code, table) = fixture.stubs(&["list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(table.contains("\n1 stub of 1 function, "), "{table}");
+    let (code, checked) = fixture.stubs(&["check"]);
+    assert_eq!(code, 0, "{checked}");
+    assert!(
+        checked.starts_with("1 stub of 1 function: all readable"),
+        "{checked}"
+    );
+    fixture.write("stubs/app/notes.txt", "to do");
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.starts_with("1 problem in the stubs:\n"), "{report}");
+
+    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert!(
+        pruned.contains("every stub was used (1 stub)\n"),
+        "{pruned}"
+    );
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    let (code, dry) = fixture.stubs(&["prune", "--force", "--dry-run", "--", "--offline"]);
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains("1 of 1 stub unused; nothing deleted (--dry-run)\n"),
+        "{dry}"
+    );
+}
+
+#[test]
+fn show_list_and_check_print_control_characters_escaped_and_check_flags_them() {
+    let fixture = Fixture::recorded();
+    // A stub whose function, argument name and output hold escape sequences (OSC: set the
+    // window title; CSI: red, clear the screen; C1 CSI; a right-to-left override), one
+    // whose hash does, and a folder named with one.
+    let greet = fixture.stubs_of("greet").remove(0);
+    let mut stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&greet).unwrap()).unwrap();
+    stub["function"] = "app::greet\u{1b}]0;owned\u{7}".into();
+    stub["args"] = serde_json::json!({ "\u{9b}31m": "Ada" });
+    stub["output"] = "Hello\u{1b}[2J\u{202e}".into();
+    std::fs::write(&greet, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
+    let renamed = fixture.stubs_of("inner/renamed").remove(0);
+    let mut stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&renamed).unwrap()).unwrap();
+    stub["source_hash"] = "\u{1b}[0m".into();
+    std::fs::write(&renamed, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
+    let red = fixture.path("stubs/app/\u{1b}[31mred");
+    std::fs::create_dir(&red).unwrap();
+    let shout = fixture.stubs_of("shout").remove(0);
+    std::fs::copy(&shout, red.join(name(&shout))).unwrap();
+
+    let raw = |printed: &str| printed.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']);
+    let (code, shown) = fixture.stubs(&["show", "app::greet"]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(!raw(&shown), "{shown:?}");
+    for expected in [
+        "function:    app::greet\\u001b]0;owned\\u0007\n",
+        "    \\u009b31m: \"Ada\"\n",
+        "    \"Hello\\u001b[2J\\u202e\"\n",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} not in\n{shown}");
+    }
+
+    let (code, table) = fixture.stubs(&["list"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(!raw(&table), "{table:?}");
+    assert!(table.contains("\napp::\\u001b[31mred "), "{table}");
+    let (code, json) = fixture.stubs(&["list", "--json"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(!raw(&json), "{json:?}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json[0]["function"], "app::\u{1b}[31mred");
+
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(!raw(&report), "{report:?}");
+    for expected in [
+        format!(
+            "stubs/app/greet/{}: \"function\" holds control characters \
+             (app::greet\\u001b]0;owned\\u0007)",
+            name(&greet)
+        ),
+        format!(
+            "stubs/app/inner/renamed/{}: \"source_hash\" holds control characters (\\u001b[0m)",
+            name(&renamed)
+        ),
+        format!("stubs/app/\\u001b[31mred/{}: ", name(&shout)),
+    ] {
+        assert!(report.contains(&expected), "{expected:?} not in\n{report}");
+    }
+}
+
+/// Unix only: it makes a pipe.
+#[cfg(unix)]
+#[test]
+fn prune_deletes_only_files_that_read_as_stubs_and_says_what_it_left() {
+    use std::os::unix::fs::FileTypeExt;
+    let fixture = Fixture::recorded();
+    let shout = fixture.stubs_of("shout").remove(0);
+    std::fs::remove_file(fixture.path("tests/shout.rs")).unwrap();
+    // Another tool's JSON named as a stub, a stub of a newer format, a pipe named as a stub,
+    // a temporary file and a file of notes: no test uses any of them.
+    let key = "0123456789abcdef0123456789abcdef.json";
+    let other_tool = fixture.path("stubs/other-tool").join(key);
+    fixture.write(
+        &format!("stubs/other-tool/{key}"),
+        "{\"tool\": \"other\"}\n",
+    );
+    let newer = fixture.path("stubs/app/shout").join(key);
+    let text = std::fs::read_to_string(&shout).unwrap();
+    std::fs::write(&newer, text.replace("\"format\": 1", "\"format\": 2")).unwrap();
+    let pipe = fixture.path("stubs/app/greet/00000000000000000000000000000000.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let temporary = fixture
+        .path("stubs/app/greet")
+        .join(format!(".{key}.Xy12.tmp"));
+    std::fs::write(&temporary, "{").unwrap();
+    fixture.write("stubs/app/notes.txt", "to do");
+
+    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert_eq!(pruned.matches("deleted: ").count(), 1, "{pruned}");
+    assert!(
+        pruned.contains(&format!("deleted: stubs/app/shout/{}\n", name(&shout)))
+            && pruned.contains("deleted 1 unused stub of 4"),
+        "{pruned}"
+    );
+    for left in [
+        format!("left alone: stubs/other-tool/{key}: "),
+        format!("left alone: stubs/app/shout/{key}: it is in stub format 2"),
+        "left alone: stubs/app/greet/00000000000000000000000000000000.json: it is not a regular file"
+            .to_string(),
+        format!("left alone: stubs/app/greet/.{key}.Xy12.tmp: a temporary file"),
+        "left alone: stubs/app/notes.txt: not a stub".to_string(),
+    ] {
+        assert!(pruned.contains(&left), "{left:?} not in\n{pruned}");
+    }
+    assert!(!shout.exists());
+    for path in [
+        &other_tool,
+        &newer,
+        &temporary,
+        &fixture.path("stubs/app/notes.txt"),
+    ] {
+        assert!(path.exists(), "{} was deleted", path.display());
+    }
+    let pipe = std::fs::symlink_metadata(&pipe).unwrap();
+    assert!(pipe.file_type().is_fifo());
+}
+
+#[test]
+fn prune_keeps_the_stubs_of_every_configuration_named_and_refuses_features_no_run_enables() {
+    let fixture = Fixture::with_a_feature();
+    let all = fixture.stub_files();
+    assert_eq!(all.len(), 5);
+    let psst = fixture.psst();
+
+    // The tests behind `extra` don't run by default: their stub would look unused.
+    let (code, refused) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 2, "{refused}");
+    for expected in [
+        "no run enables a feature of the workspace: `app/extra`. Tests compiled only with it \
+         don't run, so the stubs only they use would look unused",
+        "`--run '--features app/extra'`, `--run --all-features`",
+        "pass `--allow-unrun-features`",
+    ] {
+        assert!(refused.contains(expected), "{expected:?} not in\n{refused}");
+    }
+    assert!(!refused.contains("running `cargo test"), "{refused}");
+    assert_eq!(fixture.stub_files(), all);
+
+    // Named, each configuration runs, with a log of its own, and the union is kept.
+    for run in ["--features extra", "--all-features"] {
+        let (code, pruned) = fixture.stubs(&["prune", "--run", run, "--", "--offline"]);
+        assert_eq!(code, 0, "{pruned}");
+        for expected in [
+            "every stub was used (5 stubs)".to_string(),
+            "running `cargo test --workspace --offline` with the usage log on (run 1 of 2)"
+                .to_string(),
+            format!(
+                "running `cargo test --workspace {run} --offline` with the usage log on (run 2 of 2)"
+            ),
+        ] {
+            assert!(pruned.contains(&expected), "{expected:?} not in\n{pruned}");
+        }
+    }
+    assert_eq!(fixture.stub_files(), all);
+
+    // The risk accepted, the stub only `extra`'s tests use is unused.
+    let (code, dry) = fixture.stubs(&[
+        "prune",
+        "--allow-unrun-features",
+        "--dry-run",
+        "--",
+        "--offline",
+    ]);
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains(&format!("unused: {psst}\n"))
+            && dry.contains("1 of 5 stubs unused; nothing deleted (--dry-run)"),
+        "{dry}"
+    );
+    assert_eq!(fixture.stub_files(), all);
+
+    // A run's configuration is cargo's, not the test harness's.
+    let (code, refused) = fixture.stubs(&["prune", "--run", "--features extra -- --ignored"]);
+    assert_eq!(code, 2, "{refused}");
+    assert!(
+        refused.contains("the test harness's go after prune's own `--`, for every run"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn two_prunes_at_once_each_read_only_the_logs_of_their_own_runs() {
+    let fixture = Fixture::with_a_feature();
+    let psst = fixture.psst();
+    fixture.write("tests/meet.rs", MEETS_ANOTHER_RUN);
+
+    // Their plain runs meet: one prune's log would be the other's, were they shared.
+    let with_extra = fixture.start_stubs(&[
+        "prune",
+        "--dry-run",
+        "--run",
+        "--features extra",
+        "--",
+        "--offline",
+    ]);
+    let without = fixture.start_stubs(&[
+        "prune",
+        "--dry-run",
+        "--allow-unrun-features",
+        "--",
+        "--offline",
+    ]);
+    let (code, kept) = printed(with_extra.wait_with_output().unwrap());
+    assert_eq!(code, 0, "{kept}");
+    assert!(kept.contains("every stub was used (5 stubs)"), "{kept}");
+    let (code, dry) = printed(without.wait_with_output().unwrap());
+    assert_eq!(code, 0, "{dry}");
+    assert!(
+        dry.contains(&format!("unused: {psst}\n"))
+            && dry.contains("1 of 5 stubs unused; nothing deleted (--dry-run)"),
+        "{dry}"
+    );
+    assert!(
+        std::fs::read_dir(fixture.path("arrivals")).unwrap().count() >= 2,
+        "the runs of the two prunes did not meet"
+    );
 }
