@@ -15,6 +15,12 @@ pub(crate) fn shown_from(path: &Path, from: Option<&Path>) -> String {
     relative.unwrap_or(path).display().to_string()
 }
 
+/// Whether a character could act on a terminal rather than show on it: a control character,
+/// or one that reorders the text around it.
+pub(crate) fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` cut to at most `width` characters, with `…` where it was cut.
 pub(crate) fn cut(text: &str, width: usize) -> String {
     match text.char_indices().nth(width) {

@@ -8,8 +8,8 @@
 
 use crate::Stop;
 use crate::catalog::{Catalog, Folder};
-use crate::output::{counted, escaped, is_control, line};
-use cached_stubs::__cargo_stubs::{Inspected, inspect_file, shown};
+use crate::output::{counted, line};
+use cached_stubs::__cargo_stubs::{inspect_file, shown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::io::Write;
@@ -28,7 +28,7 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
     let mut problems: Vec<(PathBuf, String)> = Vec::new();
     let mut recorded = Vec::new();
     for (folder, path) in catalog.stubs() {
-        match read_stub(path) {
+        match inspect_file(path) {
             Ok(stub) => recorded.push(Recorded {
                 folder,
                 path,
@@ -67,28 +67,6 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
         line(out, format_args!("  {}: {problem}", shown(path)))?;
     }
     Ok(false)
-}
-
-/// Reads the stub file at `path` as a replay does, and as a terminal would show it: a
-/// `function` or `source_hash` holding control characters is a problem, as no function's
-/// path or hash has them, and they could act on the terminal of whoever reads the stub.
-pub fn read_stub(path: &Path) -> Result<Inspected, String> {
-    let stub = inspect_file(path)?;
-    // TODO(runtime seam): replay reads these fields without this rule, and issue 17 item 10
-    // asks that replay and `check` read a stub by the same rules; move it into the runtime's
-    // reading of a stub, which `inspect_file` shares, and drop it here.
-    for (field, text) in [
-        ("function", &stub.function),
-        ("source_hash", &stub.source_hash),
-    ] {
-        if text.contains(is_control) {
-            return Err(format!(
-                "\"{field}\" holds control characters ({}), which no function's path or hash has",
-                escaped(text)
-            ));
-        }
-    }
-    Ok(stub)
 }
 
 /// `my_crate::llm::answer` as `("my_crate::llm", "answer")`.

@@ -1,6 +1,7 @@
 //! What people read: counts in words, and text whose control characters are escaped, so
 //! that what a stub or a file name holds is shown on the terminal rather than acted on.
 
+use cached_stubs::__cargo_stubs::is_unprintable;
 use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
 use std::io::{self, Write};
@@ -11,23 +12,15 @@ pub fn counted(count: usize, noun: &str) -> String {
     format!("{count} {noun}{plural}")
 }
 
-/// Whether a terminal would act on `c` rather than show it: a control character (C0, DEL and
-/// C1: ESC starts ANSI and OSC sequences, U+009B is one on its own, a newline starts a line
-/// that looks like output of ours) or a bidirectional override or isolate, which reorders
-/// the text shown around it.
-pub fn is_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// `text` with each character a terminal would act on written as JSON escapes it,
 /// `\u001b`: JSON printed this way stays JSON.
 pub fn escaped(text: &str) -> Cow<'_, str> {
-    if !text.contains(is_control) {
+    if !text.contains(is_unprintable) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if is_control(c) {
+        if is_unprintable(c) {
             write!(escaped, "\\u{:04x}", u32::from(c)).expect("a String takes any text");
         } else {
             escaped.push(c);

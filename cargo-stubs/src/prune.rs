@@ -14,10 +14,9 @@
 
 use crate::Stop;
 use crate::catalog::{Catalog, Folder};
-use crate::check::read_stub;
 use crate::output::{counted, line, note};
 use crate::workspace::{Workspace, cargo};
-use cached_stubs::__cargo_stubs::{USAGE_LOG, shown};
+use cached_stubs::__cargo_stubs::{USAGE_LOG, inspect_file, shown};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,7 +99,7 @@ pub fn run(workspace: &Workspace, options: &Options, out: &mut dyn Write) -> Res
         .map(|(path, why)| (path, why.to_string()))
         .collect();
     for (folder, path) in catalog.stubs() {
-        match read_stub(path) {
+        match inspect_file(path) {
             Ok(_) => stubs.push((folder, path)),
             Err(why) => left.push((path, why)),
         }

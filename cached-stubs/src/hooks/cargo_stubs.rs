@@ -25,6 +25,13 @@ pub fn shown(path: &Path) -> String {
     report::shown_from(path, std::env::current_dir().ok().as_deref())
 }
 
+/// Whether a character could act on a terminal rather than show on it: a control character,
+/// or one that reorders the text around it. A stub's `function` and `source_hash` must have
+/// none.
+pub fn is_unprintable(c: char) -> bool {
+    report::is_unprintable(c)
+}
+
 /// Whether `name` is a stub file's: 32 hex digits and `.json`.
 pub fn is_stub_name(name: &str) -> bool {
     Key::is_file_name(name)

@@ -147,6 +147,11 @@ mod tests {
         assert!(
             matches!(problem(numbered.as_bytes()), Problem::Broken(e) if e.contains("invalid type: integer `42`, expected a string"))
         );
+        let escape = text.replace("my_crate::llm::answer", "my_crate::\\u001b[2Jllm");
+        assert!(
+            matches!(problem(escape.as_bytes()), Problem::Broken(e) if e.contains("\"function\" holds control characters")),
+            "{escape}"
+        );
         let args = text.find("\"args\": {").unwrap();
         let end = text[args..].find('}').unwrap() + args + 1;
         let args_text = format!("{}\"args\": \"x\"{}", &text[..args], &text[end..]);

@@ -108,10 +108,12 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                     }
                 }
                 Field::Function => {
-                    same_function = Some(map.next_value_seed(Compared(self.expected.function))?)
+                    let expected = Compared(field, self.expected.function);
+                    same_function = Some(map.next_value_seed(expected)?)
                 }
                 Field::SourceHash => {
-                    same_source = Some(map.next_value_seed(Compared(self.expected.source_hash))?)
+                    let expected = Compared(field, self.expected.source_hash);
+                    same_source = Some(map.next_value_seed(expected)?)
                 }
                 Field::Args => {
                     map.next_value::<AnObject>()?;
@@ -147,9 +149,11 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
     }
 }
 
-/// Deserializes a string compared with the expected one: `Ok` when they are equal (without
-/// allocating), else the string found.
-struct Compared<'a>(&'a str);
+/// Deserializes the string of a field compared with the expected one: `Ok` when they are
+/// equal (without allocating), else the string found. Control characters are an error: no
+/// function's path or hash has them, and they could act on the terminal of whoever reads
+/// the stub.
+struct Compared<'a>(Field, &'a str);
 
 impl<'de> DeserializeSeed<'de> for Compared<'_> {
     type Value = Result<(), String>;
@@ -167,11 +171,16 @@ impl Visitor<'_> for Compared<'_> {
     }
 
     fn visit_str<E: de::Error>(self, found: &str) -> Result<Self::Value, E> {
-        Ok(if found == self.0 {
-            Ok(())
-        } else {
-            Err(found.to_string())
-        })
+        if found == self.1 {
+            return Ok(Ok(()));
+        }
+        if found.contains(crate::report::is_unprintable) {
+            return Err(E::custom(format_args!(
+                "\"{}\" holds control characters, which no function's path or hash has",
+                self.0.name()
+            )));
+        }
+        Ok(Err(found.to_string()))
     }
 }
 
