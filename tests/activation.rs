@@ -62,17 +62,47 @@ fn with_the_feature_in_dev_dependencies_tests_record_then_replay_and_builds_stay
 }
 
 #[test]
-fn without_the_feature_only_code_under_cfg_test_is_stubbed() {
+fn without_the_feature_a_test_build_fails_naming_the_line_to_add() {
     let fixture = outside_crate(false);
 
-    fixture.cargo(&["test"], Some("1")).success();
-    assert_eq!(fixture.real_calls(), ["greet", "shout"]);
-    assert_eq!(
-        stubbed_functions(&fixture),
-        [Path::new("outside_crate/tests/shout")]
+    let output = fixture.cargo(&["test"], Some("1")).failure();
+    let line = format!(
+        "add this line to `[dev-dependencies]` in Cargo.toml:\n           cached-stubs = {{ \
+         version = \"{}\", features = [\"record-replay\"] }}",
+        env!("CARGO_PKG_VERSION")
     );
+    assert!(output.contains(&line), "{line:?} not in\n{output}");
+    assert_eq!(fixture.real_calls(), Vec::<String>::new());
+    assert!(!fixture.path("stubs").exists());
+}
 
-    // The unit test replays; the integration test calls the real `greet` again.
-    fixture.cargo(&["test"], None).success();
-    assert_eq!(fixture.real_calls(), ["greet", "greet", "shout"]);
+/// The dependencies a production build of the fixture compiles, from cargo's own report of
+/// the artifacts it built.
+fn compiled_dependencies(fixture: &UserCrate) -> Vec<String> {
+    let output = fixture
+        .cargo(&["build", "--message-format=json"], None)
+        .success();
+    let own_manifest = fixture.path("Cargo.toml");
+    let mut packages: Vec<String> = output
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| message["manifest_path"].as_str() != own_manifest.to_str())
+        .filter_map(|message| Some(message["target"]["name"].as_str()?.to_string()))
+        .collect();
+    packages.sort();
+    packages.dedup();
+    packages
+}
+
+#[test]
+fn a_production_build_compiles_none_of_the_recorder() {
+    for feature_in_dev_dependencies in [true, false] {
+        let fixture = outside_crate(feature_in_dev_dependencies);
+        assert_eq!(
+            compiled_dependencies(&fixture),
+            ["cached_stubs", "cached_stubs_macros"],
+            "with the feature in dev-dependencies: {feature_in_dev_dependencies}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ const MANIFEST: &str = "[dependencies]\n\
     [dev-dependencies]\n\
     cached-stubs = { path = {cached_stubs}, features = [\"record-replay\"] }";
 
-/// The commands a test run's failures suggest, each once, in the order printed.
+/// The commands a test run's failures suggest, each once, sorted: tests run in parallel.
 fn suggested(output: &str) -> Vec<String> {
     let mut commands: Vec<String> = Vec::new();
     let mut lines = output.lines();
@@ -22,6 +22,7 @@ fn suggested(output: &str) -> Vec<String> {
             commands.push(command.trim().to_string());
         }
     }
+    commands.sort();
     commands
 }
 

@@ -1,5 +1,4 @@
-//! Code generation: the function as written beside its record/replay version, for the
-//! runtime crate's `select!` to choose from.
+//! Code generation: the record/replay version of the function, in its place.
 
 use crate::function::Function;
 use crate::options::Options;
@@ -42,12 +41,7 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
         &folder_name,
         &source_hash(attr, item),
     );
-    Ok(quote! {
-        ::cached_stubs::__private::select! {
-            original { #item }
-            stubbed { #stubbed }
-        }
-    })
+    Ok(stubbed)
 }
 
 /// What the generated code is made of.

@@ -14,24 +14,56 @@
 //! - `expand`: the generated code.
 //!
 //! `syn_types` holds the helpers `returns` and `params` read types with, by name.
+//!
+//! All of it is compiled only with the `record-replay` feature, which cached-stubs' own
+//! feature of that name turns on (in users' `[dev-dependencies]`). Without it, the attribute
+//! gives back the function as written, with no dependency built and no token parsed: in a
+//! production build it costs nothing. In a test build without it, it adds a compile error
+//! that names the missing line.
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "record-replay")]
 mod expand;
+#[cfg(feature = "record-replay")]
 mod function;
+#[cfg(feature = "record-replay")]
 mod options;
+#[cfg(feature = "record-replay")]
 mod params;
+#[cfg(feature = "record-replay")]
 mod returns;
+#[cfg(feature = "record-replay")]
 mod source_hash;
+#[cfg(feature = "record-replay")]
 mod stub_folder;
+#[cfg(feature = "record-replay")]
 mod syn_types;
+
+use proc_macro::TokenStream;
 
 /// This attribute is implemented in the `cached-stubs-macros` crate; depend on
 /// `cached-stubs`, which re-exports it and holds the code its expansion calls.
 #[proc_macro_attribute]
-pub fn cached_stub(
-    attr: proc_macro::TokenStream,
-    item: proc_macro::TokenStream,
-) -> proc_macro::TokenStream {
-    expand::cached_stub(attr.into(), item.into()).into()
+pub fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
+    #[cfg(feature = "record-replay")]
+    return expand::cached_stub(attr.into(), item.into()).into();
+    #[cfg(not(feature = "record-replay"))]
+    return as_written(attr, item);
+}
+
+/// The function as written, and, in a test build, the error that says how to turn stubs on.
+#[cfg(not(feature = "record-replay"))]
+fn as_written(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    const MISSING: &str = concat!(
+        "#[cached_stub] records and replays only with cached-stubs' `record-replay` feature, ",
+        "which this test build doesn't have; add this line to `[dev-dependencies]` in ",
+        "Cargo.toml:\n    cached-stubs = { version = \"",
+        env!("CARGO_PKG_VERSION"),
+        "\", features = [\"record-replay\"] }"
+    );
+    let error = format!("#[cfg(test)] ::core::compile_error!({MISSING:?});");
+    let mut expanded = item;
+    expanded.extend(error.parse::<TokenStream>().expect("a compile_error! call"));
+    expanded
 }

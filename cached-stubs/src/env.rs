@@ -3,6 +3,7 @@
 //! `VAR= cargo test` turns a setting off.
 
 use std::ffi::OsString;
+#[cfg(feature = "record-replay")]
 use std::path::PathBuf;
 
 /// The value of the variable `name`, or `None` when it is unset or empty.
@@ -13,6 +14,7 @@ pub(crate) fn var(name: &str) -> Option<OsString> {
 /// The folder the user ran cargo from. Cargo runs a test binary in its package's folder,
 /// but leaves the shell's `PWD` as it was; without a `PWD` that names a folder, the current
 /// one.
+#[cfg(feature = "record-replay")]
 pub(crate) fn invocation_dir() -> Option<PathBuf> {
     let pwd = var("PWD")
         .map(PathBuf::from)

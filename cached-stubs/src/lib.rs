@@ -20,28 +20,49 @@
 
 #![warn(missing_docs)]
 
+// Everything but `Mode` is the record/replay machinery: built only with the feature.
+#[cfg(feature = "record-replay")]
 mod args;
+#[cfg(feature = "record-replay")]
 mod call;
+#[cfg(feature = "record-replay")]
 mod canonical;
 mod env;
+#[cfg(feature = "record-replay")]
 mod failure;
+#[cfg(feature = "record-replay")]
 mod identity;
+#[cfg(feature = "record-replay")]
 mod key;
+#[cfg(feature = "record-replay")]
 mod lock;
+#[cfg(feature = "record-replay")]
 mod migrate;
 mod mode;
+#[cfg(feature = "record-replay")]
 mod nearest;
+#[cfg(feature = "record-replay")]
 mod record;
+#[cfg(feature = "record-replay")]
 mod report;
+#[cfg(feature = "record-replay")]
 mod single_flight;
+#[cfg(feature = "record-replay")]
 mod site;
+#[cfg(feature = "record-replay")]
 mod store;
+#[cfg(feature = "record-replay")]
 mod stored;
+#[cfg(feature = "record-replay")]
 mod stream;
+#[cfg(feature = "record-replay")]
 mod stub_file;
+#[cfg(feature = "record-replay")]
 mod timing;
+#[cfg(feature = "record-replay")]
 mod usage;
 
+#[cfg(feature = "record-replay")]
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -56,7 +77,7 @@ pub mod __cargo_stubs;
 #[path = "hooks/bench.rs"]
 pub mod __bench;
 
-#[cfg(fuzzing)]
+#[cfg(all(fuzzing, feature = "record-replay"))]
 #[doc(hidden)]
 #[path = "hooks/fuzz.rs"]
 pub mod __fuzz;

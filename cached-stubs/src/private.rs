@@ -8,31 +8,3 @@ pub use crate::site::{Definition, Site};
 pub use crate::stored::{PickOkOnly, PickPart, PickWhole, Recordable};
 pub use crate::stream::StubbedItems;
 pub use futures_core::Stream;
-
-/// Chooses between a function as written and its record/replay version. Which one is
-/// decided here, by this crate's `record-replay` feature, and not by the user's crate: its
-/// `cfg(test)` is invisible to its integration tests, its features are not ours.
-#[cfg(feature = "record-replay")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __cached_stubs_select {
-    (original { $($original:tt)* } stubbed { $($stubbed:tt)* }) => {
-        $($stubbed)*
-    };
-}
-
-/// Without the feature, the record/replay version is still chosen when the user's own crate
-/// is compiled for its unit tests (`cfg(test)` is evaluated where this expands).
-#[cfg(not(feature = "record-replay"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __cached_stubs_select {
-    (original { $($original:tt)* } stubbed { $($stubbed:tt)* }) => {
-        #[cfg(not(test))]
-        $($original)*
-        #[cfg(test)]
-        $($stubbed)*
-    };
-}
-
-pub use crate::__cached_stubs_select as select;
