@@ -1,5 +1,6 @@
 //! Code generation: the record/replay version of the function, in its place.
 
+use crate::depends::{Dependency, dependencies};
 use crate::function::Function;
 use crate::options::Options;
 use crate::params::Params;
@@ -35,8 +36,9 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
     function.refuse_unstubbable()?;
     let returns = Returns::of(&function.sig.output, options.items.as_ref())?;
     let params = Params::of(&function.sig, &options.skip)?;
+    let dependencies = dependencies(&options.depends, function.block.stream())?;
     let folder_name = stub_folder::folder_name(&function.sig.ident, options.name.as_ref())?;
-    let stubbed = Expansion::new(&function, &params, &returns).stubbed(
+    let stubbed = Expansion::new(&function, &params, &returns, &dependencies).stubbed(
         &options,
         &folder_name,
         &source_hash(attr, item),
@@ -52,6 +54,8 @@ struct Expansion<'a> {
     params: &'a Params,
     /// What it returns, which decides how the body is wrapped.
     returns: &'a Returns,
+    /// What it depends on besides its tokens.
+    dependencies: &'a [Dependency],
     /// `::cached_stubs::__private`, the runtime's seam.
     private: TokenStream,
     /// The declared return type, `()` when there is none.
@@ -67,7 +71,12 @@ struct Expansion<'a> {
 }
 
 impl<'a> Expansion<'a> {
-    fn new(function: &'a Function, params: &'a Params, returns: &'a Returns) -> Self {
+    fn new(
+        function: &'a Function,
+        params: &'a Params,
+        returns: &'a Returns,
+        dependencies: &'a [Dependency],
+    ) -> Self {
         let local = |name: &str| Ident::new(&format!("__cached_stubs_{name}"), Span::mixed_site());
         let (return_type, return_span) = match &function.sig.output {
             ReturnType::Default => (quote!(()), function.sig.ident.span()),
@@ -77,6 +86,7 @@ impl<'a> Expansion<'a> {
             function,
             params,
             returns,
+            dependencies,
             private: quote!(::cached_stubs::__private),
             return_type,
             return_span,
@@ -270,6 +280,22 @@ impl<'a> Expansion<'a> {
             let (name, value) = (&arg.name, &arg.value);
             quote_spanned!(arg.span=> #private::arg(#name, &#value))
         });
+        // Each spanned at its expression, where a value that doesn't serialize is reported.
+        let depends = self.dependencies.iter().map(|dependency| {
+            let Dependency { name, value, .. } = dependency;
+            let once = Ident::new("ONCE", Span::mixed_site());
+            if dependency.constant {
+                quote_spanned! {dependency.span=>
+                    #private::depend_once(
+                        #name,
+                        { static #once: #private::HashedOnce = #private::HashedOnce::new(); &#once },
+                        &(#value),
+                    )
+                }
+            } else {
+                quote_spanned!(dependency.span=> #private::depend(#name, &(#value)))
+            }
+        });
         // Located at the return type, where rustc reports a type that can't be recorded;
         // one of the two traits is always unused.
         let part = quote_spanned! {self.return_span=> {
@@ -282,9 +308,12 @@ impl<'a> Expansion<'a> {
         // A closure's type name tells the instances of a generic `impl` apart.
         let call = quote_spanned! {self.return_span=>
             ::cached_stubs::__private::#function(
-                #site,
-                ::core::any::type_name_of_val(&|| ()),
-                &[#(#args),*],
+                ::cached_stubs::__private::Call {
+                    site: #site,
+                    instance: ::core::any::type_name_of_val(&|| ()),
+                    args: &[#(#args),*],
+                    depends: &[#(#depends),*],
+                },
                 #part,
             )
         };

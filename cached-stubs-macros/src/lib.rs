@@ -10,6 +10,8 @@
 //!   iterator's items;
 //! - `params`: the parameters, walked once: the key, and the signature of the
 //!   record/replay version;
+//! - `depends`: what the function depends on besides its tokens: `depends(...)` and the
+//!   files its body includes;
 //! - `source_hash`: the function's tokens, hashed;
 //! - `expand`: the generated code.
 //!
@@ -23,6 +25,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "record-replay")]
+mod depends;
 #[cfg(feature = "record-replay")]
 mod expand;
 #[cfg(feature = "record-replay")]

@@ -4,7 +4,8 @@ use crate::stub_folder;
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Ident, LitStr};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitStr, Token};
 
 /// The parsed options, each as written, for spans in later errors.
 #[derive(Default)]
@@ -19,10 +20,14 @@ pub(crate) struct Options {
     /// `stream` or `iter`: the named return type is a stream or an iterator, whose items are
     /// recorded.
     pub(crate) items: Option<Ident>,
+    /// `depends(EXPR, ...)`: values the result depends on besides the function's tokens.
+    pub(crate) depends: Vec<Expr>,
     seen_skip: bool,
+    seen_depends: bool,
 }
 
-const VALID: &str = "`skip(arg, ...)`, `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
+const VALID: &str =
+    "`skip(arg, ...)`, `depends(expr, ...)`, `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
 
 impl Options {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Options> {
@@ -45,6 +50,18 @@ impl Options {
                 self.skip.push(ident.clone());
                 Ok(())
             })
+        } else if meta.path.is_ident("depends") {
+            if std::mem::replace(&mut self.seen_depends, true) {
+                return Err(duplicate());
+            }
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let depends = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+            if depends.is_empty() {
+                return Err(meta.error("`depends(...)` names no value; name one, or leave it out"));
+            }
+            self.depends.extend(depends);
+            Ok(())
         } else if meta.path.is_ident("name") {
             let name = string(meta, stub_folder::check_name)?;
             set(&mut self.name, name).ok_or_else(duplicate)

@@ -22,10 +22,12 @@ pub(crate) enum Failure {
         /// The command that records the call over the file.
         command: String,
     },
-    /// An argument's `Serialize` implementation failed while the key was computed.
+    /// An argument's or a dependency's `Serialize` implementation failed while it was hashed.
     Unhashable {
         function: &'static str,
-        arg: &'static str,
+        name: &'static str,
+        /// Whether it is one of `depends(...)`, not an argument.
+        dependency: bool,
         error: String,
     },
     /// The real result can't be written as JSON that reads back as the same value.
@@ -76,8 +78,9 @@ pub(crate) enum Why {
         nearest: String,
         differences: Vec<Difference>,
     },
-    /// The file was recorded from another version of the function.
-    Stale,
+    /// The file was recorded from another version of the function (`source`), or with
+    /// other values of what it depends on (`depends`, as described to the reader).
+    Stale { source: bool, depends: Vec<String> },
     /// The stub is where cached-stubs 0.1 kept it, at `old` (as shown).
     In01Layout { old: String },
 }
@@ -129,14 +132,24 @@ impl Display for Failure {
             ),
             Failure::Unhashable {
                 function,
-                arg,
+                name,
+                dependency,
                 error,
-            } => write!(
-                f,
-                "cached-stubs: can't compute the stub key of `{function}`: serializing \
-                 argument `{arg}` failed: {error}\n\
-                 Add `{arg}` to `skip(...)` if it doesn't change the result."
-            ),
+            } => {
+                writeln!(
+                    f,
+                    "cached-stubs: can't hash `{name}` for `{function}`: serializing it \
+                     failed: {error}"
+                )?;
+                if *dependency {
+                    write!(f, "Name a value in `depends(...)` that serializes.")
+                } else {
+                    write!(
+                        f,
+                        "Add `{name}` to `skip(...)` if it doesn't change the result."
+                    )
+                }
+            }
             Failure::Unrecordable { function, error } => write!(
                 f,
                 "cached-stubs: can't record `{function}`: its result would not replay as the \
@@ -214,11 +227,27 @@ impl Display for Miss {
             args = cut(&render_args(args), ARGS_WIDTH),
         )?;
         match why {
-            Why::Stale => write!(
-                f,
-                "the stub was recorded from another version of `{function}`: its body, \
-                 signature or attribute changed since"
-            )?,
+            Why::Stale { source, depends } => {
+                let depends = depends.join(", ");
+                match (source, depends.is_empty()) {
+                    (true, true) => write!(
+                        f,
+                        "the stub was recorded from another version of `{function}`: its \
+                         body, signature or attribute changed since"
+                    )?,
+                    (true, false) => write!(
+                        f,
+                        "the stub was recorded from another version of `{function}`: its \
+                         body, signature or attribute changed since, and so did what it \
+                         depends on: {depends}"
+                    )?,
+                    (false, _) => write!(
+                        f,
+                        "the stub was recorded when what `{function}` depends on was \
+                         different: {depends} changed since"
+                    )?,
+                }
+            }
             Why::NoStubYet => write!(f, "no stub has been recorded for `{function}` yet")?,
             Why::In01Layout { old } => write!(
                 f,

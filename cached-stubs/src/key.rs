@@ -49,6 +49,20 @@ impl Key {
         name
     }
 
+    /// The key's 32 hex digits.
+    pub(crate) fn to_hex(self) -> String {
+        self.hex().collect()
+    }
+
+    /// Whether `text` is this key's hex digits.
+    pub(crate) fn is_hex_of(self, text: &str) -> bool {
+        text.len() == 32
+            && self
+                .hex()
+                .zip(text.chars())
+                .all(|(ours, theirs)| ours == theirs)
+    }
+
     /// The key's hex digits.
     fn hex(self) -> impl Iterator<Item = char> {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";

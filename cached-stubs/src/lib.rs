@@ -27,6 +27,8 @@ mod args;
 mod call;
 #[cfg(feature = "record-replay")]
 mod canonical;
+#[cfg(feature = "record-replay")]
+mod depends;
 mod env;
 #[cfg(feature = "record-replay")]
 mod failure;
@@ -49,6 +51,8 @@ mod report;
 mod single_flight;
 #[cfg(feature = "record-replay")]
 mod site;
+#[cfg(feature = "record-replay")]
+mod slot;
 #[cfg(feature = "record-replay")]
 mod store;
 #[cfg(feature = "record-replay")]

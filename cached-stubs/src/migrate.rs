@@ -6,38 +6,31 @@
 //! naming the function as 0.2 does, instead of calling the real function, and a replay's
 //! miss says so.
 
-use crate::site::Instance;
+use crate::slot::Slot;
 use crate::store;
 use crate::stub_file::{self, Body, Expected, Recorded};
 use serde::de::IgnoredAny;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Where cached-stubs 0.1 kept the stub named `file_name` of `instance`, when it is there,
-/// recorded from the function as it is now.
-pub(crate) fn old_stub(
-    instance: &'static Instance,
-    file_name: &str,
-    body: Body,
-) -> Option<PathBuf> {
-    let (function, folder) = instance.in_0_1.as_ref()?;
+/// Where cached-stubs 0.1 kept the stub named `file_name` that belongs in `slot`, when it is
+/// there, recorded from the function as it is now.
+pub(crate) fn old_stub(slot: &Slot, file_name: &str, body: Body) -> Option<PathBuf> {
+    let (function, folder) = slot.instance.in_0_1.as_ref()?;
     let path = folder.join(file_name);
     let bytes = store::read(&path).ok()??;
     let expected = Expected {
         function,
-        source_hash: instance.site.definition.source_hash,
+        ..slot.expected()
     };
     let stub = stub_file::read::<IgnoredAny>(&bytes, expected, body).ok()?;
     (stub.recorded == Recorded::Current).then_some(path)
 }
 
-/// Moves the 0.1 stub at `old` of `instance` to `new`, naming the function as 0.2 does; the
-/// rest of the file stays as it was.
-pub(crate) fn move_into_place(
-    instance: &'static Instance,
-    old: &Path,
-    new: &Path,
-) -> io::Result<()> {
+/// Moves the 0.1 stub at `old` into `slot`, naming the function as 0.2 does; the rest of the
+/// file stays as it was.
+pub(crate) fn move_into_place(slot: &Slot, old: &Path) -> io::Result<()> {
+    let instance = slot.instance;
     let (old_function, _) = instance
         .in_0_1
         .as_ref()
@@ -46,6 +39,6 @@ pub(crate) fn move_into_place(
     let text = String::from_utf8(store::read(old)?.unwrap_or_default())
         .map_err(|_| io::Error::other("it is not UTF-8"))?;
     let moved = text.replacen(&field(old_function), &field(instance.function()), 1);
-    store::write(new, moved.as_bytes())?;
+    store::write(&slot.path, moved.as_bytes())?;
     std::fs::remove_file(old)
 }

@@ -3,7 +3,8 @@
 //! changes with the macro, which is why the two crates are pinned to the same version.
 
 pub use crate::args::{StubArg, arg};
-pub use crate::call::{Lookup, Run, Step, lookup, lookup_items};
+pub use crate::call::{Call, Lookup, Run, Step, lookup, lookup_items};
+pub use crate::depends::{HashedOnce, StubDependency, depend, depend_once};
 pub use crate::site::{Definition, Site};
 pub use crate::stored::{PickOkOnly, PickPart, PickWhole, Recordable};
 pub use crate::stream::StubbedItems;

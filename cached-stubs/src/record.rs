@@ -3,19 +3,17 @@
 
 use crate::failure::Failure;
 use crate::single_flight::Leader;
-use crate::site::Instance;
+use crate::slot::Slot;
 use crate::stub_file::{self, NewBody, NewStub};
 use crate::{store, usage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 /// Everything needed to write a stub once the real result is known; owns its data, so the
 /// real function can take its arguments by value while it runs.
 pub(crate) struct Recording {
-    instance: &'static Instance,
-    path: PathBuf,
+    slot: Slot,
     args: Vec<(&'static str, Value)>,
     /// The call this one leads, if identical calls may wait for it: told when the stub is
     /// written, and done when this is dropped.
@@ -23,26 +21,17 @@ pub(crate) struct Recording {
 }
 
 impl Recording {
-    /// The recording of a call of `instance` whose stub is at `path`.
-    pub(crate) fn new(
-        instance: &'static Instance,
-        path: PathBuf,
-        args: Vec<(&'static str, Value)>,
-    ) -> Self {
+    /// The recording of a call whose stub goes in `slot`, with `args` as JSON.
+    pub(crate) fn new(slot: Slot, args: Vec<(&'static str, Value)>) -> Self {
         Recording {
-            instance,
-            path,
+            slot,
             args,
             leader: None,
         }
     }
 
-    pub(crate) fn instance(&self) -> &'static Instance {
-        self.instance
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    pub(crate) fn slot(&self) -> &Slot {
+        &self.slot
     }
 
     /// Makes this the recording of the call that identical calls wait for.
@@ -67,7 +56,7 @@ impl Recording {
     #[track_caller]
     pub(crate) fn unrecordable(&self, error: &dyn std::fmt::Display) -> ! {
         Failure::Unrecordable {
-            function: self.instance.function(),
+            function: self.slot.instance.function(),
             error: error.to_string(),
         }
         .raise()
@@ -86,35 +75,36 @@ impl Recording {
         body: NewBody<'_>,
         matches: impl FnOnce(&B) -> bool,
     ) {
-        let definition = &self.instance.site.definition;
+        let slot = &self.slot;
         let kind = body.kind();
         let bytes = NewStub {
-            function: self.instance.function(),
-            source_hash: definition.source_hash,
+            function: slot.instance.function(),
+            source_hash: slot.instance.site.definition.source_hash,
+            depends: &slot.depends,
             args: &self.args,
             body,
         }
         .to_bytes();
         // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        match stub_file::read::<B>(&bytes, self.instance.expected(), kind) {
+        match stub_file::read::<B>(&bytes, slot.expected(), kind) {
             Ok(replayed) if matches(&replayed.body) => {}
             Ok(_) => self.unrecordable(&"it reads back as another value"),
             Err(error) => self.unrecordable(&error),
         }
         if bytes.len() as u64 > store::MAX_STUB_BYTES {
             Failure::TooLarge {
-                function: self.instance.function(),
+                function: self.slot.instance.function(),
                 bytes: bytes.len(),
                 limit: store::MAX_STUB_BYTES,
             }
             .raise();
         }
-        if let Err(error) = store::write(&self.path, &bytes) {
-            self.instance.unwritable(&self.path, &error);
+        if let Err(error) = store::write(&slot.path, &bytes) {
+            slot.instance.unwritable(&slot.path, &error);
         }
         if let Some(leader) = &mut self.leader {
             leader.wrote();
         }
-        usage::note(&self.path);
+        usage::note(&self.slot.path);
     }
 }

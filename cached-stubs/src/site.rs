@@ -5,7 +5,6 @@ use crate::failure::Failure;
 use crate::identity::{Identity, identity};
 use crate::lock::lock;
 use crate::report::{record_command, shown};
-use crate::stub_file::Expected;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -115,14 +114,6 @@ impl Instance {
     /// The stub's `function`.
     pub(crate) fn function(&'static self) -> &'static str {
         &self.identity.function
-    }
-
-    /// What this function's current stubs were recorded from.
-    pub(crate) fn expected(&'static self) -> Expected<'static> {
-        Expected {
-            function: self.function(),
-            source_hash: self.site.definition.source_hash,
-        }
     }
 
     /// Panics: the stub at `path` can't be used, for the reason `error` gives.

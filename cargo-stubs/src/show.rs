@@ -40,6 +40,12 @@ fn show(path: &Path, read: Result<Inspected, String>, out: &mut dyn Write) -> Re
     line(out, shown(path))?;
     line(out, format_args!("  function:    {}", stub.function))?;
     line(out, format_args!("  source hash: {}", stub.source_hash))?;
+    if !stub.depends.is_empty() {
+        line(out, "  depends:")?;
+        for (name, hash) in &stub.depends {
+            line(out, format_args!("    {name}: {hash}"))?;
+        }
+    }
     line(out, "  args:")?;
     for (name, value) in &stub.args {
         line(out, format_args!("    {name}: {value}"))?;

@@ -38,7 +38,8 @@ pub fn greet(name: &str) -> String {
     format!("Hello, {name}!")
 }
 
-#[cached_stub]
+/// Versioned by hand: a dependency.
+#[cached_stub(depends("v2"))]
 pub fn shout(text: &str) -> String {
     text.to_uppercase()
 }
@@ -298,6 +299,14 @@ fn list_show_and_check_read_real_recordings() {
         shown.contains("text: \"hey\"") && shown.contains("\"HEY\""),
         "{shown}"
     );
+    let version = shown
+        .lines()
+        .skip_while(|line| *line != "  depends:")
+        .nth(1);
+    assert!(
+        version.is_some_and(|line| line.starts_with("    \"v2\": ") && line.len() == 42),
+        "{shown}"
+    );
     // A renamed function, by the path its name gives it; a folder, by a path with `..`.
     let (code, shown) = fixture.stubs(&["show", "app::inner::renamed"]);
     assert_eq!(code, 0, "{shown}");
@@ -337,6 +346,21 @@ fn list_show_and_check_read_real_recordings() {
     let (code, table) = fixture.stubs(&["--dir", "stubs/../stubs", "list"]);
     assert_eq!(code, 0, "{table}");
     assert!(table.contains("\n4 stubs of 3 functions,"), "{table}");
+
+    // A dependency's hash that is no hash: `check` reads a stub as a replay does.
+    let shout = fixture.stubs_of("shout").remove(0);
+    let text = std::fs::read_to_string(&shout).unwrap();
+    let entry = "\"\\\"v2\\\"\": \"";
+    let hash_at = text.find(entry).unwrap() + entry.len();
+    let broken = format!("{}nothex{}", &text[..hash_at], &text[hash_at + 32..]);
+    std::fs::write(&shout, broken).unwrap();
+    let (code, report) = fixture.stubs(&["check"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("the hash of dependency \"\\\"v2\\\"\" is not 32 hex digits"),
+        "{report}"
+    );
+    std::fs::write(&shout, text).unwrap();
 
     // The stubs of a function with `dir = "stubs/sub"` are in a stub folder inside
     // `stubs/`: `check` says to name it, and then finds them in place, once.

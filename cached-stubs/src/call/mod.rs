@@ -11,6 +11,7 @@ mod wait;
 
 use crate::args::Arg;
 use crate::canonical;
+use crate::depends::Dependency;
 use crate::failure::Note;
 use crate::record::Recording;
 use crate::site::Site;
@@ -21,6 +22,18 @@ use find::Found;
 use std::marker::PhantomData;
 
 pub use wait::Lookup;
+
+/// One call of an annotated function, as the expansion describes it.
+pub struct Call<'a> {
+    /// The function.
+    pub site: &'static Site,
+    /// The type name of a closure in its body, which tells its instances apart.
+    pub instance: &'static str,
+    /// The arguments that make its key, in order.
+    pub args: &'a [Arg<'a>],
+    /// What it depends on besides its tokens: `depends(...)` and the files it includes.
+    pub depends: &'a [Dependency<'a>],
+}
 
 /// What a call does once its stub has been looked for.
 pub enum Step<P, R> {
@@ -48,17 +61,12 @@ pub struct Run<P> {
 /// In replay mode, when the stub is missing or stale; in every mode that reads stubs, when
 /// the stub can't be read or parsed. The real function is never called in those cases.
 #[track_caller]
-pub fn lookup<P: StoredPart<R>, R>(
-    site: &'static Site,
-    instance: &'static str,
-    args: &[Arg<'_>],
-    _part: P,
-) -> Lookup<P, R>
+pub fn lookup<P: StoredPart<R>, R>(call: Call<'_>, _part: P) -> Lookup<P, R>
 where
     P::Stored: Recordable,
 {
     let note = P::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
-    match find::find::<P::Stored>(site, instance, args, Body::Output, note) {
+    match find::find::<P::Stored>(call, Body::Output, note) {
         Found::Stub(stub, ..) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
         Found::Nothing(Some(recording)) => wait::lead_or_follow(recording),
@@ -74,22 +82,17 @@ where
 /// As [`lookup`]; also when the stub's `offsets_ms` are not one per item, in order, within
 /// an hour.
 #[track_caller]
-pub fn lookup_items<P: StoredPart<T>, T>(
-    site: &'static Site,
-    instance: &'static str,
-    args: &[Arg<'_>],
-    _part: P,
-) -> Step<P, RecordedItems<T>>
+pub fn lookup_items<P: StoredPart<T>, T>(call: Call<'_>, _part: P) -> Step<P, RecordedItems<T>>
 where
     P::Stored: Recordable,
 {
     let note = Some(Note::EndedSequencesOnly);
-    match find::find::<Vec<P::Stored>>(site, instance, args, Body::Items, note) {
-        Found::Stub(stub, instance, path) => {
+    match find::find::<Vec<P::Stored>>(call, Body::Items, note) {
+        Found::Stub(stub, slot) => {
             if let Some(offsets_ms) = &stub.offsets_ms
                 && let Err(problem) = stub_file::check_offsets(offsets_ms, stub.body.len())
             {
-                instance.unreadable(&path, &problem);
+                slot.instance.unreadable(&slot.path, &problem);
             }
             Step::Replay(RecordedItems {
                 items: stub.body.into_iter().map(P::replayed).collect(),

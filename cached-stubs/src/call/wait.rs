@@ -2,11 +2,11 @@
 //! identical call in flight (see [`single_flight`](crate::single_flight)), and a follower
 //! replays what its leader wrote once the leader is done, blocking a thread or awaiting.
 
-use super::find::{Current, read_current};
 use super::{Run, Step};
 use crate::mode::Mode;
 use crate::record::Recording;
 use crate::single_flight::{self, Finished, Outcome, Role};
+use crate::slot::Current;
 use crate::stored::{Recordable, StoredPart};
 use crate::stub_file::Body;
 use std::future::Future;
@@ -108,7 +108,7 @@ pub(super) fn lead_or_follow<P: StoredPart<R>, R>(mut recording: Recording) -> L
 where
     P::Stored: Recordable,
 {
-    let state = match single_flight::join(recording.path()) {
+    let state = match single_flight::join(&recording.slot().path) {
         Role::Leader(leader) => {
             if Mode::current() != Mode::RecordAll
                 && let Some(replayed) = replay_current::<P, R>(&recording)
@@ -149,9 +149,9 @@ fn replay_current<P: StoredPart<R>, R>(recording: &Recording) -> Option<R>
 where
     P::Stored: Recordable,
 {
-    match read_current::<P::Stored>(recording.instance(), recording.path(), Body::Output) {
+    match recording.slot().read::<P::Stored>(Body::Output) {
         Current::Stub(stub) => Some(P::replayed(stub.body)),
-        Current::Missing | Current::Stale => None,
+        Current::Missing | Current::Stale(_) => None,
     }
 }
 
@@ -162,6 +162,7 @@ mod tests {
     use crate::mode::Mode;
     use crate::record::Recording;
     use crate::site::{Definition, Site};
+    use crate::slot::Slot;
     use crate::stored::Whole;
 
     /// A site whose stubs live in a folder of their own.
@@ -178,10 +179,14 @@ mod tests {
 
     fn recording(site: &'static Site) -> Recording {
         let instance = site.instance("call::tests::answer::{{closure}}");
-        let path = instance
-            .folder
-            .join("0123456789abcdef0123456789abcdef.json");
-        Recording::new(instance, path, Vec::new())
+        let slot = Slot {
+            instance,
+            path: instance
+                .folder
+                .join("0123456789abcdef0123456789abcdef.json"),
+            depends: Vec::new(),
+        };
+        Recording::new(slot, Vec::new())
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! A stub read without the types it was recorded from, as `cargo stubs` reads it: as strictly
 //! as a replay, with its body as plain JSON.
 
-use super::{Body, Expected, Field, check_offsets, diagnose, read, recorded_args};
+use super::{
+    Body, Expected, Field, check_offsets, diagnose, read, recorded_args, recorded_depends,
+};
 use serde_json::Value;
 
 /// A stub, as read without its types.
@@ -10,6 +12,9 @@ pub struct Inspected {
     pub function: String,
     /// The hash of that function's tokens when it recorded.
     pub source_hash: String,
+    /// The hash of each value it depended on, by the expression as written; none when it
+    /// had none.
+    pub depends: Vec<(String, String)>,
     /// Its arguments, in declaration order.
     pub args: Vec<(String, Value)>,
     /// What it recorded.
@@ -38,6 +43,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
     let anything = Expected {
         function: "",
         source_hash: "",
+        depends: &[],
     };
     let replayed = read::<Value>(bytes, anything, body)
         .map_err(|error| diagnose(bytes, anything, &error).to_string())?;
@@ -46,6 +52,11 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         _ => Err(format!("\"{}\" is not a string", field.name())),
     };
     let args = recorded_args(bytes).ok_or("\"args\" is not an object")?;
+    // Checked by `read`: the hashes are strings.
+    let depends = recorded_depends(bytes)
+        .into_iter()
+        .map(|(name, hash)| (name, hash.as_str().unwrap_or_default().to_string()))
+        .collect();
     let body = match (body, replayed.body) {
         (Body::Output, output) => InspectedBody::Output(output),
         (Body::Items, Value::Array(items)) => {
@@ -62,6 +73,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
     Ok(Inspected {
         function: text(Field::Function)?,
         source_hash: text(Field::SourceHash)?,
+        depends,
         args,
         body,
     })

@@ -10,6 +10,9 @@
 //! }
 //! ```
 //!
+//! A function with dependencies (`depends(...)`, files it includes) has `"depends"` after
+//! `"source_hash"`: the hash of each, by the expression as written.
+//!
 //! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
 //! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
 //! came, in milliseconds from the first poll.
@@ -23,22 +26,24 @@
 //! - [`read`]: the strict reading a replay makes, in one pass;
 //! - [`problem`]: what is wrong with a stub the strict reading rejected, found by reading it
 //!   again leniently;
-//! - [`recorded_args`]: the arguments alone, in the order they were written, for a miss
-//!   message;
+//! - [`entries`]: the arguments (or dependencies) alone, in the order they were written,
+//!   for a miss message;
 //! - [`inspect`]: a stub read without the types it was recorded from, for `cargo stubs`.
 
+mod entries;
 #[cfg(feature = "_cargo-stubs")]
 mod inspect;
 mod problem;
 mod read;
-mod recorded_args;
 mod write;
 
+pub(crate) use entries::recorded_args;
+#[cfg(feature = "_cargo-stubs")]
+pub(crate) use entries::recorded_depends;
 #[cfg(feature = "_cargo-stubs")]
 pub use inspect::{Inspected, InspectedBody, inspect};
 pub(crate) use problem::{Problem, check_offsets, diagnose};
-pub(crate) use read::{Expected, Recorded, Replayed, read};
-pub(crate) use recorded_args::recorded_args;
+pub(crate) use read::{Expected, Recorded, Replayed, Staleness, read};
 pub(crate) use write::{NewBody, NewStub};
 
 /// The format this version writes and reads.
@@ -77,6 +82,7 @@ enum Field {
     Format,
     Function,
     SourceHash,
+    Depends,
     Args,
     Output,
     Items,
@@ -88,6 +94,7 @@ const FIELD_NAMES: &[&str] = &[
     "format",
     "function",
     "source_hash",
+    "depends",
     "args",
     "output",
     "items",
@@ -95,10 +102,11 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 impl Field {
-    const ALL: [Field; 7] = [
+    const ALL: [Field; 8] = [
         Field::Format,
         Field::Function,
         Field::SourceHash,
+        Field::Depends,
         Field::Args,
         Field::Output,
         Field::Items,
@@ -117,7 +125,7 @@ impl Field {
     }
 
     /// This field's bit in a set of fields.
-    fn bit(self) -> u8 {
+    fn bit(self) -> u32 {
         1 << self as u8
     }
 }
@@ -129,6 +137,7 @@ pub(crate) fn fuzz(bytes: &[u8]) {
     let expected = Expected {
         function: "a::function",
         source_hash: "a source hash",
+        depends: &[],
     };
     for body in [Body::Output, Body::Items] {
         if let Err(error) = read::<serde_json::Value>(bytes, expected, body) {

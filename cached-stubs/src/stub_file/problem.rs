@@ -1,7 +1,7 @@
 //! What is wrong with a stub that can't be replayed: found by reading a file the strict
 //! reading rejected again, leniently, and by checking what the strict reading can't.
 
-use super::{Body, Expected, FORMAT, Field, Recorded, Replayed, read};
+use super::{Body, Expected, FORMAT, Field, Recorded, Replayed, Staleness, read};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::fmt;
@@ -11,8 +11,9 @@ use std::fmt;
 pub(crate) enum Problem {
     /// Written by a newer cached-stubs.
     NewerFormat(u64),
-    /// Recorded from another version of the function; its body may not fit any more.
-    Stale,
+    /// Recorded from another version of the function, or with other dependencies; its body
+    /// may not fit any more.
+    Stale(Staleness),
     /// Recorded by another function, which this one shares a folder with.
     ByAnotherFunction(String),
     /// Anything else: not JSON, truncated, wrong fields or a body of another type.
@@ -27,7 +28,9 @@ impl fmt::Display for Problem {
                 "it is in stub format {format}, written by a newer cached-stubs; this one reads \
                  format {FORMAT}: upgrade cached-stubs"
             ),
-            Problem::Stale => f.write_str("it was recorded from another version of the function"),
+            Problem::Stale(_) => {
+                f.write_str("it was recorded from another version of the function")
+            }
             Problem::ByAnotherFunction(other) => {
                 write!(f, "it was recorded by another function, `{other}`")
             }
@@ -51,7 +54,7 @@ pub(crate) fn diagnose(bytes: &[u8], expected: Expected<'_>, error: &serde_json:
     // broken file is never taken for a stale one.
     match read::<IgnoredAny>(bytes, expected, Body::of(&stub)) {
         Ok(Replayed { recorded, .. }) => match recorded {
-            Recorded::Stale => Problem::Stale,
+            Recorded::Stale(staleness) => Problem::Stale(staleness),
             Recorded::ByAnotherFunction(other) => Problem::ByAnotherFunction(other),
             Recorded::Current => Problem::Broken(error.to_string()),
         },
@@ -88,6 +91,12 @@ mod tests {
     use super::*;
     use crate::stub_file::write::tests::{EXPECTED, written};
     use serde_json::json;
+
+    /// What a stub recorded from another version of its function's tokens is.
+    const SOURCE_CHANGED: Problem = Problem::Stale(Staleness {
+        source: true,
+        depends: Vec::new(),
+    });
 
     #[test]
     fn broken_stubs_are_diagnosed() {
@@ -129,7 +138,7 @@ mod tests {
         assert!(matches!(problem(&trailing), Problem::Broken(e) if e.contains("trailing")));
 
         let stale_and_retyped = wrong_type.replace("\"abc\"", "\"old\"");
-        assert_eq!(problem(stale_and_retyped.as_bytes()), Problem::Stale);
+        assert_eq!(problem(stale_and_retyped.as_bytes()), SOURCE_CHANGED);
 
         let stale_and_broken = unknown.replace("\"abc\"", "\"old\"");
         assert!(
@@ -195,7 +204,7 @@ mod tests {
             source_hash: "another",
             ..EXPECTED
         };
-        assert_eq!(diagnose(&output, newer_source, &error), Problem::Stale);
+        assert_eq!(diagnose(&output, newer_source, &error), SOURCE_CHANGED);
         assert!(matches!(
             diagnose(&output, EXPECTED, &error),
             Problem::Broken(_)

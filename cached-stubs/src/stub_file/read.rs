@@ -2,6 +2,7 @@
 //! function's type, the source hash compared where it lies.
 
 use super::{Body, FIELD_NAMES, FORMAT, Field};
+use crate::depends::DependencyHash;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -21,6 +22,8 @@ pub(crate) struct Expected<'a> {
     /// What the stub's `function` must say.
     pub(crate) function: &'a str,
     pub(crate) source_hash: &'a str,
+    /// What the function depends on now, which the stub's `depends` must hold, and no more.
+    pub(crate) depends: &'a [DependencyHash],
 }
 
 /// What a stub was recorded from, compared with what was [`Expected`].
@@ -29,13 +32,22 @@ pub(crate) enum Recorded {
     /// The expected function, as it is now: the stub replays.
     Current,
     /// Another version of the expected function.
-    Stale,
+    Stale(Staleness),
     /// Another function, which this one shares a folder with.
     ByAnotherFunction(String),
 }
 
-/// Reads a stub in one pass: `function` and `source_hash` are compared with what is
-/// `expected` where they lie in the input, `args` is checked to be an object and skipped,
+/// What changed since a stale stub was recorded.
+#[derive(Debug, PartialEq, Default)]
+pub(crate) struct Staleness {
+    /// The function's tokens: its body, signature or attribute.
+    pub(crate) source: bool,
+    /// The dependencies whose value changed, or that came or went, by name.
+    pub(crate) depends: Vec<String>,
+}
+
+/// Reads a stub in one pass: `function`, `source_hash` and `depends` are compared with what
+/// is `expected` where they lie in the input, `args` is checked to be an object and skipped,
 /// the body (`output`, or `items` and `offsets_ms`) is deserialized as `T`. Unknown,
 /// duplicate or missing fields, fields of the wrong type, another format, a body of the
 /// other kind and trailing data are errors; [`diagnose`](super::diagnose) says which.
@@ -94,6 +106,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
         let body_field = self.body.field();
         let mut seen = 0;
         let (mut same_function, mut same_source) = (None, None);
+        let mut changed_depends = None;
         let (mut body, mut offsets_ms) = (None, None::<Vec<u64>>);
         while let Some(field) = map.next_key::<Field>()? {
             if seen & field.bit() != 0 {
@@ -115,6 +128,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                     let expected = Compared(field, self.expected.source_hash);
                     same_source = Some(map.next_value_seed(expected)?)
                 }
+                Field::Depends => {
+                    let expected = ComparedDepends(self.expected.depends);
+                    changed_depends = Some(map.next_value_seed(expected)?)
+                }
                 Field::Args => {
                     map.next_value::<AnObject>()?;
                 }
@@ -135,10 +152,20 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
         if let Some(missing) = required.iter().find(|field| seen & field.bit() == 0) {
             return Err(de::Error::missing_field(missing.name()));
         }
+        // A stub without `depends` was recorded without any.
+        let depends = changed_depends.unwrap_or_else(|| {
+            let expected = self.expected.depends.iter();
+            expected
+                .map(|dependency| dependency.name.to_string())
+                .collect()
+        });
         let recorded = match (same_function, same_source) {
-            (Some(Ok(())), Some(Ok(()))) => Recorded::Current,
-            (Some(Ok(())), Some(Err(_))) => Recorded::Stale,
             (Some(Err(other)), _) => Recorded::ByAnotherFunction(other),
+            (Some(Ok(())), Some(Ok(()))) if depends.is_empty() => Recorded::Current,
+            (Some(Ok(())), Some(same_source)) => Recorded::Stale(Staleness {
+                source: same_source.is_err(),
+                depends,
+            }),
             _ => unreachable!("required fields are checked above"),
         };
         Ok(Replayed {
@@ -184,6 +211,50 @@ impl Visitor<'_> for Compared<'_> {
     }
 }
 
+/// Deserializes a stub's `depends` into the names of the dependencies that differ from the
+/// expected ones: recorded with another hash, recorded but no longer expected, or expected
+/// but not recorded. Each must be a string of 32 hex digits.
+struct ComparedDepends<'a>(&'a [DependencyHash]);
+
+impl<'de> DeserializeSeed<'de> for ComparedDepends<'_> {
+    type Value = Vec<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<String>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ComparedDepends<'_> {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of dependencies' hashes")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
+        let mut changed = Vec::new();
+        let mut recorded = Vec::new();
+        while let Some((name, hash)) = map.next_entry::<String, String>()? {
+            let is_hash =
+                hash.len() == 32 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            if !is_hash {
+                return Err(de::Error::custom(format_args!(
+                    "the hash of dependency {name:?} is not 32 hex digits"
+                )));
+            }
+            let expected = self.0.iter().find(|dependency| dependency.name == name);
+            if !expected.is_some_and(|dependency| dependency.hash.is_hex_of(&hash)) {
+                changed.push(name.clone());
+            }
+            recorded.push(name);
+        }
+        let gone = (self.0.iter())
+            .filter(|dependency| !recorded.iter().any(|name| name == dependency.name));
+        changed.extend(gone.map(|dependency| dependency.name.to_string()));
+        Ok(changed)
+    }
+}
+
 /// A JSON object, whatever it holds, skipped: what `args` must be.
 struct AnObject;
 
@@ -224,6 +295,7 @@ mod tests {
             let expected = Expected {
                 function,
                 source_hash,
+                depends: &[],
             };
             read::<City>(&bytes, expected, Body::Output).unwrap()
         };
@@ -232,7 +304,10 @@ mod tests {
         assert_eq!(replayed.body.city, "Paris");
         assert_eq!(
             read("my_crate::llm::answer", "new").recorded,
-            Recorded::Stale
+            Recorded::Stale(Staleness {
+                source: true,
+                depends: vec![]
+            })
         );
         assert_eq!(
             read("my_crate::llm::ask", "abc").recorded,

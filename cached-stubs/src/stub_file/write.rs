@@ -1,6 +1,7 @@
 //! A new stub's bytes: fields in a fixed order, pretty, keys sorted, a trailing newline.
 
 use super::{Body, FORMAT, Field};
+use crate::depends::DependencyHash;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -9,6 +10,8 @@ use serde_json::Value;
 pub(crate) struct NewStub<'a> {
     pub(crate) function: &'a str,
     pub(crate) source_hash: &'a str,
+    /// Written only when there are some.
+    pub(crate) depends: &'a [DependencyHash],
     pub(crate) args: &'a [(&'static str, Value)],
     pub(crate) body: NewBody<'a>,
 }
@@ -47,6 +50,9 @@ impl Serialize for NewStub<'_> {
         stub.serialize_field(Field::Format.name(), &FORMAT)?;
         stub.serialize_field(Field::Function.name(), self.function)?;
         stub.serialize_field(Field::SourceHash.name(), self.source_hash)?;
+        if !self.depends.is_empty() {
+            stub.serialize_field(Field::Depends.name(), &Hashes(self.depends))?;
+        }
         stub.serialize_field(Field::Args.name(), &InOrder(self.args))?;
         match self.body {
             NewBody::Output(output) => {
@@ -60,6 +66,19 @@ impl Serialize for NewStub<'_> {
             }
         }
         stub.end()
+    }
+}
+
+/// Dependencies' hashes by name, in declaration order.
+struct Hashes<'a>(&'a [DependencyHash]);
+
+impl Serialize for Hashes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries = self
+            .0
+            .iter()
+            .map(|dependency| (dependency.name, dependency.hash.to_hex()));
+        serializer.collect_map(entries)
     }
 }
 
@@ -117,6 +136,7 @@ pub(super) mod tests {
     pub(crate) const EXPECTED: Expected<'_> = Expected {
         function: "my_crate::llm::answer",
         source_hash: "abc",
+        depends: &[],
     };
 
     /// A stub of `my_crate::llm::answer`, recorded from source hash `abc` with two arguments.
@@ -128,6 +148,7 @@ pub(super) mod tests {
         NewStub {
             function: "my_crate::llm::answer",
             source_hash: "abc",
+            depends: &[],
             args: &args,
             body: NewBody::Output(output),
         }
@@ -172,6 +193,7 @@ pub(super) mod tests {
         let stub = |offsets_ms| NewStub {
             function: "f",
             source_hash: "abc",
+            depends: &[],
             args: &[],
             body: NewBody::Items {
                 items: &items,
@@ -186,6 +208,7 @@ pub(super) mod tests {
         let expected = Expected {
             function: "f",
             source_hash: "abc",
+            depends: &[],
         };
         let replayed = read::<Vec<Value>>(&timed, expected, Body::Items).unwrap();
         assert_eq!(replayed.body, items);
