@@ -1,7 +1,8 @@
 //! Replay hits against their floor: hashing the arguments (blake3 over their bytes), then
-//! `std::fs::read` and `serde_json::from_slice` of the same stub file, by hand. Then the
-//! same hit among 10,000 stubs in its folder and 100,000 around it, and, beside ours, a hit
-//! of the `cached` crate's disk store for the same value.
+//! `std::fs::read` and `serde_json::from_slice` of the same stub file, by hand. Then hits of
+//! functions that depend on a 4 KiB prompt (`depends(...)`), the same hit among 10,000 stubs
+//! in its folder and 100,000 around it, and, beside ours, a hit of the `cached` crate's disk
+//! store for the same value.
 
 use cached::ConcurrentCached;
 use cached::stores::RedbCache;
@@ -26,6 +27,27 @@ fn answer_64k(prompt: &str) -> String {
     answer_text(64 * 1024)
 }
 
+/// A system prompt of 4 KiB.
+const SYSTEM_PROMPT: &str = include_str!("system_prompt.txt");
+
+/// The 1 KiB answer, versioned by a 4 KiB constant: hashed once per process.
+#[cached_stub(depends(SYSTEM_PROMPT))]
+fn prompted(prompt: &str) -> String {
+    let _ = prompt;
+    answer_text(1024)
+}
+
+/// The 1 KiB answer, versioned by a 4 KiB prompt that a function builds: hashed each call.
+#[cached_stub(depends(system_prompt()))]
+fn prompted_each_call(prompt: &str) -> String {
+    let _ = prompt;
+    answer_text(1024)
+}
+
+fn system_prompt() -> String {
+    SYSTEM_PROMPT.to_string()
+}
+
 /// 200 chunks of 40 bytes, as a model streams an answer.
 #[cached_stub]
 fn chunks(prompt: &str) -> impl Stream<Item = String> {
@@ -46,6 +68,8 @@ fn main() {
         assert_eq!(answer_64k(PROMPT).len(), 64 * 1024);
         drain(chunks(PROMPT));
         assert_eq!(crowded(PROMPT).len(), 1024);
+        assert_eq!(prompted(PROMPT).len(), 1024);
+        assert_eq!(prompted_each_call(PROMPT).len(), 1024);
         return;
     }
     // SAFETY: first thing, before any thread.
@@ -61,6 +85,16 @@ fn main() {
             answer_64k(black_box(PROMPT))
         }),
         stream_row(&only_stub(&folder("chunks"))),
+        value_row(
+            "1 KiB, versioned by a 4 KiB `const` prompt",
+            &only_stub(&folder("prompted")),
+            || prompted(black_box(PROMPT)),
+        ),
+        value_row(
+            "1 KiB, versioned by a 4 KiB prompt built at each call",
+            &only_stub(&folder("prompted_each_call")),
+            || prompted_each_call(black_box(PROMPT)),
+        ),
     ];
     let crowded_stub = only_stub(&folder("crowded"));
     rows.push(value_row(
