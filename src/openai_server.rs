@@ -182,6 +182,11 @@ pub fn answer(messages: &[Value]) -> String {
             "Now write a one-line slogan for it.",
             "Crumbs & Chapters: every loaf comes with a plot twist.",
         ),
+        // The README's quick start.
+        (
+            "Classify this review as Positive, Negative or Mixed: Great coffee, loved the terrace.",
+            "Positive",
+        ),
     ];
     match scripted.iter().find(|(prompt, _)| *prompt == last) {
         Some((_, reply)) => reply.to_string(),

@@ -15,6 +15,8 @@ use std::process::{Command, Output};
 /// ```
 pub struct UserCrate {
     dir: tempfile::TempDir,
+    /// Held for the crate's life: see [`take_turn`].
+    _turn: std::fs::File,
 }
 
 /// What a command run in a [`UserCrate`] did.
@@ -30,8 +32,20 @@ impl UserCrate {
     /// this workspace's runtime crate), as a workspace of its own.
     pub fn new(fixture: &str, dependencies: &str) -> UserCrate {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = files_below(&workspace.join("tests/fixtures").join(fixture));
+        UserCrate::of_files(fixture, dependencies, files)
+    }
+
+    /// A crate of `files` (paths relative to its folder), named `name`, with `dependencies`
+    /// as [`UserCrate::new`] takes them.
+    pub fn of_files(
+        name: &str,
+        dependencies: &str,
+        files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>,
+    ) -> UserCrate {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().expect("a temporary folder");
-        for (path, bytes) in files_below(&workspace.join("tests/fixtures").join(fixture)) {
+        for (path, bytes) in files {
             let target = dir.path().join(path);
             std::fs::create_dir_all(target.parent().expect("a file has a folder")).unwrap();
             std::fs::write(target, bytes).unwrap();
@@ -40,12 +54,15 @@ impl UserCrate {
         std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
         let runtime = format!("{:?}", workspace.join("cached-stubs"));
         let manifest = format!(
-            "[package]\nname = \"{fixture}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{}\n\n\
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{}\n\n\
              [workspace]\n",
             dependencies.replace("{cached_stubs}", &runtime)
         );
         std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-        UserCrate { dir }
+        UserCrate {
+            dir,
+            _turn: take_turn(),
+        }
     }
 
     /// A path in the crate's folder.
@@ -111,6 +128,24 @@ impl UserCrate {
             .env("REAL_CALLS", self.path("real-calls.log"));
         command
     }
+}
+
+/// Waits for the user crates of other tests to be done, and holds them off until the file it
+/// returns is dropped, across the threads of `cargo test` and the processes of `cargo nextest
+/// run`. User crates share a target dir, and cargo names a path package's artifacts after its
+/// place in its own workspace: two crates of one name at once, in two temporary folders,
+/// would overwrite each other's test binaries.
+fn take_turn() -> std::fs::File {
+    let lock = shared_target().with_extension("lock");
+    std::fs::create_dir_all(lock.parent().expect("target/tmp")).unwrap();
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock)
+        .unwrap();
+    file.lock().expect("the user crates' lock");
+    file
 }
 
 /// Where every user crate builds, kept between runs so that dependencies build once:
