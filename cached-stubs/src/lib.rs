@@ -15,8 +15,8 @@
 //! `stubs/<module path>/capital/<key>.json`; a plain `cargo test` replays those files, and
 //! a call without a stub fails with the command that records it. See [`Mode`] for every
 //! value of `RECORD`, and the README for the file layout and how activation works: with the
-//! `record-replay` feature (enabled in `[dev-dependencies]`) or under `cfg(test)` of the
-//! crate that defines the function; otherwise the function is compiled exactly as written.
+//! `record-replay` feature, enabled in `[dev-dependencies]`; without it the function is
+//! compiled exactly as written, and nothing of the recorder is built.
 
 #![warn(missing_docs)]
 
@@ -92,14 +92,43 @@ pub use mode::Mode;
 ///
 /// The key of a call is a blake3 hash of its arguments' names and values (every argument,
 /// `self` included, unless listed in `skip(...)` or bound to `_`, and the generic
-/// parameters, `Self`'s in a generic `impl` included); the stub also
-/// stores a hash of the function's tokens, so editing the function makes its stubs stale.
+/// parameters, and `Self` where the instance of a method isn't told by its type's name);
+/// the stub also stores a hash of the function's tokens and of what it depends on, so
+/// editing either makes its stubs stale.
 ///
 /// Options:
 /// - `skip(a, b)`: arguments left out of the key and out of the file (clients, loggers).
-/// - `name = "..."`: the stub folder's name, instead of the function's.
-/// - `dir = "..."`: the stub root, relative to the crate's manifest dir, instead of `stubs`.
+/// - `depends(EXPR, ...)`: values the answer depends on besides the function's tokens (see
+///   below).
+/// - `name = "..."`: the function's name for its stubs (folder and `function` field),
+///   instead of its own; ASCII letters, digits, `_`, `-` and `.`, at most 200 bytes.
+/// - `dir = "..."`: the stub root, relative to the crate's manifest dir, instead of `stubs`;
+///   it must stay inside that folder.
 /// - `stream`, `iter`: the return type is a named stream or iterator type (see below).
+///
+/// # Dependencies
+///
+/// A prompt in a `const`, a model name in a `static`, instructions another function builds:
+/// `depends(...)` names them, and a stub recorded with other values is stale, as one of an
+/// edited function is. Each must serialize; each is hashed (once per process for a literal,
+/// an included file or an upper-case path, else at each call) into the stub's `depends`.
+/// `include_str!` and `include_bytes!` in the body count by themselves, by the file's
+/// content.
+///
+/// ```
+/// use cached_stubs::cached_stub;
+///
+/// const SYSTEM_PROMPT: &str = "You are terse.";
+///
+/// fn instructions() -> String {
+///     "Answer in one word.".to_string()
+/// }
+///
+/// #[cached_stub(depends(SYSTEM_PROMPT, instructions(), "v2"))]
+/// fn ask(question: &str) -> String {
+///     format!("{SYSTEM_PROMPT} {} {question}", instructions())
+/// }
+/// ```
 ///
 /// # Values and results
 ///
@@ -121,8 +150,10 @@ pub use mode::Mode;
 /// # Methods
 ///
 /// `self` is part of the key like any argument, so a method of a serializable value keys on
-/// it; `skip(self)` leaves out a client. A replay returns the recorded result only: what the
-/// body would have done through `&mut self` doesn't happen.
+/// it; `skip(self)` leaves out a client. A method's stubs are filed under its type
+/// (`stubs/app/Persona/greet/`), so methods of one name in two types don't meet. A replay
+/// returns the recorded result only: what the body would have done through `&mut self`
+/// doesn't happen.
 ///
 /// ```
 /// use cached_stubs::cached_stub;
