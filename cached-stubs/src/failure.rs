@@ -77,6 +77,8 @@ pub(crate) enum Why {
     OtherArguments {
         nearest: String,
         differences: Vec<Difference>,
+        /// Whether they differ only in the order of a sequence's items.
+        only_order: bool,
     },
     /// The file was recorded from another version of the function (`source`), or with
     /// other values of what it depends on (`depends`, as described to the reader).
@@ -97,6 +99,10 @@ pub(crate) enum Note {
 /// Longest rendering of all arguments, and of one differing value, in a message.
 const ARGS_WIDTH: usize = 300;
 const VALUE_WIDTH: usize = 120;
+
+/// What a call whose arguments differ from a stub's only in order is told.
+pub(crate) const ONLY_ORDER: &str = "they differ only in the order of a sequence's items: a \
+    `HashSet`, whose order changes in every process? Use a `BTreeSet`, or `skip` it";
 
 /// How many differing values a miss shows.
 const SHOWN_DIFFERENCES: usize = 3;
@@ -258,6 +264,7 @@ impl Display for Miss {
             Why::OtherArguments {
                 nearest,
                 differences,
+                ..
             } if differences.is_empty() => write!(
                 f,
                 "no stub for these arguments; {nearest} has the same arguments as JSON shows \
@@ -267,6 +274,7 @@ impl Display for Miss {
             Why::OtherArguments {
                 nearest,
                 differences,
+                only_order,
             } => {
                 let shown = &differences[..differences.len().min(SHOWN_DIFFERENCES)];
                 let paths: Vec<_> = shown
@@ -289,6 +297,9 @@ impl Display for Miss {
                 }
                 if more > 0 {
                     write!(f, "\n{INDENT}({more} more not shown)")?;
+                }
+                if *only_order {
+                    write!(f, "\n{INDENT}{ONLY_ORDER}")?;
                 }
             }
         }
@@ -387,6 +398,7 @@ mod tests {
                     recorded: Some(json!("France")),
                     called: Some(json!("Spain")),
                 }],
+                only_order: false,
             },
             note: Some(Note::ErrNeverRecorded),
             command: "RECORD=1 cargo test -- --exact spain".into(),
@@ -423,6 +435,7 @@ The real function was not called. To record it, run:
             why: Why::OtherArguments {
                 nearest: "stubs/app/chat/a.json".into(),
                 differences,
+                only_order: false,
             },
             note: None,
             command: "RECORD=1 cargo test".into(),

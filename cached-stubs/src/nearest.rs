@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 pub(crate) struct Nearest {
     pub(crate) path: PathBuf,
     pub(crate) differences: Vec<Difference>,
+    /// Whether they differ only in the order of a sequence's items, as a `HashSet`'s do
+    /// from one process to the next.
+    pub(crate) only_order: bool,
 }
 
 /// One value that differs, at any depth of the arguments: absent on one side when an
@@ -24,11 +27,34 @@ pub(crate) struct Difference {
     pub(crate) called: Option<Value>,
 }
 
-/// Reads the `args` of every stub in `folder` and returns the nearest to `args`; ties go to
+/// Reads the `args` of every stub in `folder` and returns the nearest to `args`: one that
+/// differs only in order first, then the one that differs in the fewest values. Ties go to
 /// the first file by name, so the answer doesn't depend on directory order.
 pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Nearest> {
+    recorded(folder)
+        .map(|(path, recorded)| Nearest {
+            path,
+            differences: differences(&recorded, args),
+            only_order: equal_but_for_order(&recorded, args),
+        })
+        .min_by_key(|nearest| (!nearest.only_order, nearest.differences.len()))
+}
+
+/// A stub in `folder` whose arguments are `args` but for the order of a sequence's items,
+/// if there is one: a call about to be recorded beside it likely passes a `HashSet`.
+pub(crate) fn same_but_for_order(folder: &Path, args: &[(&'static str, Value)]) -> Option<PathBuf> {
+    recorded(folder).find_map(|(path, recorded)| {
+        let exactly = differences(&recorded, args).is_empty();
+        (!exactly && equal_but_for_order(&recorded, args)).then_some(path)
+    })
+}
+
+/// The stubs in `folder` (none when it can't be listed), by name, with their arguments in
+/// order.
+fn recorded(folder: &Path) -> impl Iterator<Item = (PathBuf, Vec<(String, Value)>)> {
     let mut stubs: Vec<PathBuf> = fs::read_dir(folder)
-        .ok()?
+        .into_iter()
+        .flatten()
         .filter_map(|entry| Some(entry.ok()?.path()))
         .filter(|path| {
             path.file_name()
@@ -37,15 +63,40 @@ pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Near
         })
         .collect();
     stubs.sort();
-    stubs
-        .into_iter()
-        .filter_map(|path| {
-            // Read as a replay reads: a pipe or a huge file among them is skipped, not waited on.
-            let recorded = stub_file::recorded_args(&store::read(&path).ok()??)?;
-            let differences = differences(&recorded, args);
-            Some(Nearest { path, differences })
+    stubs.into_iter().filter_map(|path| {
+        // Read as a replay reads: a pipe or a huge file among them is skipped, not waited on.
+        let recorded = stub_file::recorded_args(&store::read(&path).ok()??)?;
+        Some((path, recorded))
+    })
+}
+
+/// Whether the recorded arguments are the called ones when every sequence's items may come
+/// in any order.
+fn equal_but_for_order(recorded: &[(String, Value)], args: &[(&'static str, Value)]) -> bool {
+    recorded.len() == args.len()
+        && args.iter().all(|(name, value)| {
+            recorded.iter().any(|(recorded, recorded_value)| {
+                recorded == name && unordered(recorded_value) == unordered(value)
+            })
         })
-        .min_by_key(|nearest| nearest.differences.len())
+}
+
+/// `value` with the items of every array sorted (by their JSON text), at any depth.
+fn unordered(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(unordered).collect();
+            items.sort_by_cached_key(Value::to_string);
+            Value::Array(items)
+        }
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, value)| (key.clone(), unordered(value)))
+                .collect(),
+        ),
+        scalar => scalar.clone(),
+    }
 }
 
 /// Every leaf that differs between the recorded arguments and the called ones, in the
@@ -200,6 +251,25 @@ mod tests {
         assert_eq!(found[1].recorded, Some(json!("Current weather of a city")));
         assert_eq!(found[1].called, Some(json!("Current weather in a city")));
         assert_eq!(found[3].called, None);
+    }
+
+    #[test]
+    fn arguments_that_differ_only_in_order_are_told_from_others() {
+        let recorded = [
+            ("tags".to_string(), json!({"set": ["b", "a", ["y", "x"]]})),
+            ("n".to_string(), json!(1)),
+        ];
+        let reordered = [
+            ("tags", json!({"set": [["x", "y"], "a", "b"]})),
+            ("n", json!(1)),
+        ];
+        let other = [
+            ("tags", json!({"set": ["a", "b", ["x", "y"]]})),
+            ("n", json!(2)),
+        ];
+        assert!(equal_but_for_order(&recorded, &reordered));
+        assert!(!equal_but_for_order(&recorded, &other));
+        assert!(!equal_but_for_order(&recorded, &reordered[..1]));
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl Tee {
     #[track_caller]
     fn push<V: Serialize>(&mut self, stored: &V) {
         let value = self.recording.to_json(stored);
-        if let Err(error) = canonical::add(&mut self.fingerprint, stored) {
+        if let Err(error) = canonical::add_to_fingerprint(&mut self.fingerprint, stored) {
             self.recording.unrecordable(&error);
         }
         self.items.push(value);
@@ -206,7 +206,7 @@ impl Tee {
             let mut fingerprint = blake3::Hasher::new();
             let read_back = replayed
                 .iter()
-                .try_for_each(|item| canonical::add(&mut fingerprint, item));
+                .try_for_each(|item| canonical::add_to_fingerprint(&mut fingerprint, item));
             read_back.is_ok() && fingerprint.finalize() == expected
         });
     }

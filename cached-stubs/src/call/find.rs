@@ -4,7 +4,7 @@
 use super::Call;
 use crate::args;
 use crate::depends::{self, described};
-use crate::failure::{Failure, Miss, Note, Why};
+use crate::failure::{self, Failure, Miss, Note, Why};
 use crate::key::{Key, KeyError};
 use crate::mode::Mode;
 use crate::record::Recording;
@@ -107,6 +107,7 @@ pub(super) fn find<B: DeserializeOwned>(
                 Some(nearest) => Why::OtherArguments {
                     nearest: shown(&nearest.path),
                     differences: nearest.differences,
+                    only_order: nearest.only_order,
                 },
                 None => Why::NoStubYet,
             }
@@ -120,6 +121,15 @@ pub(super) fn find<B: DeserializeOwned>(
             command: record_command("1"),
         }))
         .raise();
+    }
+    if let Some(reordered) = nearest::same_but_for_order(&instance.folder, &args) {
+        eprintln!(
+            "cached-stubs: recording `{}` for arguments that differ from those of {} only \
+             in order; {}, and a `Vec` in another order may be meant",
+            instance.function(),
+            shown(&reordered),
+            failure::ONLY_ORDER
+        );
     }
     Found::Nothing(Some(Recording::new(slot, args)))
 }

@@ -1,7 +1,7 @@
 //! The serializer of the canonical encoding: each value as a tag and its payload.
 
 use super::map::{Content, Map};
-use super::{Error, Sink};
+use super::{Error, Order, Sink};
 use serde::ser::{self, Serialize};
 
 /// The first byte of every encoded value.
@@ -23,8 +23,8 @@ pub(super) mod tag {
 const JSON_NUMBER: &str = "$serde_json::private::Number";
 const JSON_RAW_VALUE: &str = "$serde_json::private::RawValue";
 
-/// Writes one value's encoding into a sink.
-pub(super) struct Encoder<'s, S>(pub(super) &'s mut S);
+/// Writes one value's encoding into a sink, its sequences' items in `order`.
+pub(super) struct Encoder<'s, S>(pub(super) &'s mut S, pub(super) Order);
 
 impl<'s, S: Sink> Encoder<'s, S> {
     /// A tag, then `value` in LEB128: 7 bits a byte, low bits first, high bit set on all
@@ -78,7 +78,7 @@ impl<'s, S: Sink> Encoder<'s, S> {
     /// Opens `{variant: ...}`; the caller writes the content and one extra end tag.
     fn open_variant(self, variant: &str) -> Result<&'s mut S, Error> {
         self.0.put(&[tag::MAP]);
-        ser::Serializer::serialize_str(Encoder(&mut *self.0), variant)?;
+        ser::Serializer::serialize_str(Encoder(&mut *self.0, self.1), variant)?;
         Ok(self.0)
     }
 }
@@ -152,7 +152,7 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     }
 
     fn serialize_str(self, value: &str) -> Result<(), Error> {
-        let sink = Encoder(&mut *self.0);
+        let sink = Encoder(&mut *self.0, self.1);
         sink.tagged(tag::STRING, value.len() as u128)?;
         self.0.put(value.as_bytes());
         Ok(())
@@ -161,7 +161,7 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
     fn serialize_bytes(self, value: &[u8]) -> Result<(), Error> {
         self.0.put(&[tag::SEQ]);
         for byte in value {
-            Encoder(&mut *self.0).serialize_u8(*byte)?;
+            Encoder(&mut *self.0, self.1).serialize_u8(*byte)?;
         }
         self.0.put(&[tag::END]);
         Ok(())
@@ -209,18 +209,16 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        let order = self.1;
         let sink = self.open_variant(variant)?;
-        value.serialize(Encoder(&mut *sink))?;
+        value.serialize(Encoder(&mut *sink, order))?;
         sink.put(&[tag::END]);
         Ok(())
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'s, S>, Error> {
         self.0.put(&[tag::SEQ]);
-        Ok(Seq {
-            sink: self.0,
-            ends: 1,
-        })
+        Ok(Seq::new(self.0, self.1, 1))
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Seq<'s, S>, Error> {
@@ -238,13 +236,14 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Seq<'s, S>, Error> {
+        let order = self.1;
         let sink = self.open_variant(variant)?;
         sink.put(&[tag::SEQ]);
-        Ok(Seq { sink, ends: 2 })
+        Ok(Seq::new(sink, order, 2))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Map<'s, S>, Error> {
-        Ok(Map::new(self.0, Content::Entries, 1))
+        Ok(Map::new(self.0, self.1, Content::Entries, 1))
     }
 
     fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Map<'s, S>, Error> {
@@ -253,7 +252,7 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
             JSON_RAW_VALUE => Content::JsonRawValue,
             _ => Content::Entries,
         };
-        Ok(Map::new(self.0, content, 1))
+        Ok(Map::new(self.0, self.1, content, 1))
     }
 
     fn serialize_struct_variant(
@@ -263,24 +262,55 @@ impl<'s, S: Sink> ser::Serializer for Encoder<'s, S> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Map<'s, S>, Error> {
+        let order = self.1;
         let sink = self.open_variant(variant)?;
-        Ok(Map::new(sink, Content::Entries, 2))
+        Ok(Map::new(sink, order, Content::Entries, 2))
     }
 }
 
-/// A sequence being written: items go straight to the sink.
+/// A sequence being written: items go straight to the sink, or, when their order doesn't
+/// count, into a buffer, to be written sorted by their encodings.
 pub(super) struct Seq<'s, S> {
     sink: &'s mut S,
+    order: Order,
     /// End tags to write when done: 2 when the sequence is a variant's content.
     ends: usize,
+    /// With [`Order::Ignored`], the items encoded so far, and where each ends.
+    buffered: Option<(Vec<u8>, Vec<usize>)>,
 }
 
-impl<S: Sink> Seq<'_, S> {
-    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        value.serialize(Encoder(&mut *self.sink))
+impl<'s, S: Sink> Seq<'s, S> {
+    fn new(sink: &'s mut S, order: Order, ends: usize) -> Self {
+        let buffered = matches!(order, Order::Ignored).then(Default::default);
+        Seq {
+            sink,
+            order,
+            ends,
+            buffered,
+        }
     }
 
-    fn close(self) -> Result<(), Error> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        match &mut self.buffered {
+            Some((buffer, ends)) => {
+                value.serialize(Encoder(buffer, self.order))?;
+                ends.push(buffer.len());
+                Ok(())
+            }
+            None => value.serialize(Encoder(&mut *self.sink, self.order)),
+        }
+    }
+
+    fn close(mut self) -> Result<(), Error> {
+        if let Some((buffer, ends)) = self.buffered.take() {
+            let starts = std::iter::once(0).chain(ends.iter().copied());
+            let mut items: Vec<&[u8]> = starts
+                .zip(&ends)
+                .map(|(start, &end)| &buffer[start..end])
+                .collect();
+            items.sort_unstable();
+            items.into_iter().for_each(|item| self.sink.put(item));
+        }
         for _ in 0..self.ends {
             self.sink.put(&[tag::END]);
         }

@@ -2,7 +2,7 @@
 //! written sorted by their encoded keys, so neither `HashMap` order nor field order matter.
 
 use super::encoder::{Encoder, tag};
-use super::{Error, Sink, encode, scratch};
+use super::{Error, Order, Sink, encode_as, scratch};
 use serde::ser::{self, Serialize};
 
 /// What a map or struct being written holds.
@@ -19,6 +19,8 @@ pub(super) enum Content {
 /// sink sorted by their encoded keys.
 pub(super) struct Map<'s, S> {
     sink: &'s mut S,
+    /// The order of the sequences in its keys and values.
+    order: Order,
     content: Content,
     /// End tags to write when done: 2 when the map is a variant's content.
     ends: usize,
@@ -28,10 +30,11 @@ pub(super) struct Map<'s, S> {
 }
 
 impl<'s, S: Sink> Map<'s, S> {
-    pub(super) fn new(sink: &'s mut S, content: Content, ends: usize) -> Self {
+    pub(super) fn new(sink: &'s mut S, order: Order, content: Content, ends: usize) -> Self {
         let (buffer, entries) = scratch::take();
         Map {
             sink,
+            order,
             content,
             ends,
             buffer,
@@ -48,7 +51,7 @@ impl<'s, S: Sink> Map<'s, S> {
             return Err(Error("a map key was serialized without a value".into()));
         }
         let start = self.buffer.len();
-        encode(key, &mut self.buffer)?;
+        encode_as(key, &mut self.buffer, self.order)?;
         self.entries.push((start, self.buffer.len(), None));
         Ok(())
     }
@@ -57,7 +60,7 @@ impl<'s, S: Sink> Map<'s, S> {
         if !self.awaits_value() {
             return Err(Error("a map value was serialized without a key".into()));
         }
-        encode(value, &mut self.buffer)?;
+        encode_as(value, &mut self.buffer, self.order)?;
         let end = self.buffer.len();
         if let Some(entry) = self.entries.last_mut() {
             entry.2 = Some(end);
@@ -72,11 +75,11 @@ impl<'s, S: Sink> Map<'s, S> {
             _ => return Err(Error("serde_json's private struct holds no text".into())),
         };
         match self.content {
-            Content::JsonNumber => Encoder(&mut *self.sink).json_number(&text),
+            Content::JsonNumber => Encoder(&mut *self.sink, self.order).json_number(&text),
             _ => {
                 let value: serde_json::Value =
                     serde_json::from_str(&text).map_err(ser::Error::custom)?;
-                encode(&value, self.sink)
+                encode_as(&value, self.sink, self.order)
             }
         }
     }

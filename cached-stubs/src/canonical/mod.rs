@@ -50,27 +50,49 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// Writes the canonical encoding of `value` into `sink`.
-pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) -> Result<(), Error> {
-    value.serialize(encoder::Encoder(sink))
+/// Whether the items of a sequence count in their order, as in a key, or in any order, as
+/// when a set (a `HashSet`, which iterates in a different order in every process) is
+/// compared with itself read back.
+#[derive(Clone, Copy)]
+pub(crate) enum Order {
+    Kept,
+    Ignored,
 }
 
-/// Feeds a value's canonical encoding to `hasher`; encodings are self-delimiting, so values
-/// fed one after another hash as the sequence they are.
-pub(crate) fn add<T: Serialize + ?Sized>(
+/// Writes the canonical encoding of `value` into `sink`.
+pub(crate) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) -> Result<(), Error> {
+    encode_as(value, sink, Order::Kept)
+}
+
+/// Writes the canonical encoding of `value` into `sink`, its sequences' items in `order`.
+fn encode_as<T: Serialize + ?Sized, S: Sink>(
+    value: &T,
+    sink: &mut S,
+    order: Order,
+) -> Result<(), Error> {
+    value.serialize(encoder::Encoder(sink, order))
+}
+
+/// Feeds `value`'s fingerprint to `hasher`: its canonical encoding, in which the order of a
+/// sequence's items doesn't count. Encodings are self-delimiting, so values fed one after
+/// another hash as the sequence they are (a stream's items, in their order).
+pub(crate) fn add_to_fingerprint<T: Serialize + ?Sized>(
     hasher: &mut blake3::Hasher,
     value: &T,
 ) -> Result<(), Error> {
     let mut sink = HashSink::new(hasher);
-    encode(value, &mut sink)?;
+    encode_as(value, &mut sink, Order::Ignored)?;
     sink.finish();
     Ok(())
 }
 
-/// A blake3 hash of a value's canonical encoding: equal for values a key can't tell apart.
+/// A blake3 hash of a value's canonical encoding in which the order of a sequence's items
+/// doesn't count: what a value and itself read back from its stub are compared by, so that a
+/// set (whose order changes from one process to the next) compares equal, and values a key
+/// can't tell apart do too.
 pub(crate) fn fingerprint<T: Serialize + ?Sized>(value: &T) -> Result<blake3::Hash, Error> {
     let mut hasher = blake3::Hasher::new();
-    add(&mut hasher, value)?;
+    add_to_fingerprint(&mut hasher, value)?;
     Ok(hasher.finalize())
 }
 

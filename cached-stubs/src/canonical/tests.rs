@@ -358,3 +358,22 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_fingerprint_takes_a_sequence_in_any_order_where_a_key_does_not() {
+    let (forward, backward) = (vec![1, 2, 3], vec![3, 2, 1]);
+    assert_ne!(bytes(&forward), bytes(&backward));
+    assert_eq!(
+        super::fingerprint(&forward).unwrap(),
+        super::fingerprint(&backward).unwrap()
+    );
+    let nested = |list: Vec<u8>| BTreeMap::from([("set", list)]);
+    assert_eq!(
+        super::fingerprint(&nested(vec![1, 2])).unwrap(),
+        super::fingerprint(&nested(vec![2, 1])).unwrap()
+    );
+    assert_ne!(
+        super::fingerprint(&vec![1, 2]).unwrap(),
+        super::fingerprint(&vec![1, 2, 2]).unwrap()
+    );
+}
