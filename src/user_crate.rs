@@ -82,11 +82,11 @@ impl UserCrate {
         std::fs::write(path, text.replacen(from, to, 1)).unwrap();
     }
 
-    /// Runs `cargo <args> --offline` in the crate, with `RECORD` set to `record` (unset with
+    /// Runs `cargo --offline <args>` in the crate, with `RECORD` set to `record` (unset with
     /// `None`).
     pub fn cargo(&self, args: &[&str], record: Option<&str>) -> Ran {
         let mut command = self.command(env!("CARGO"));
-        command.args(args).arg("--offline");
+        command.arg("--offline").args(args);
         if let Some(value) = record {
             command.env("RECORD", value);
         }
