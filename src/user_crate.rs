@@ -6,6 +6,7 @@
 use crate::{files_below, without_stub_settings};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::rc::Rc;
 
 /// A copy of a fixture crate in a temporary folder.
 ///
@@ -14,9 +15,11 @@ use std::process::{Command, Output};
 /// assert!(user.cargo(&["test"], Some("1")).success);
 /// ```
 pub struct UserCrate {
-    dir: tempfile::TempDir,
-    /// Held for the crate's life: see [`take_turn`].
-    _turn: std::fs::File,
+    /// The crate's folder, in `_holder`.
+    root: PathBuf,
+    _holder: tempfile::TempDir,
+    /// Held for the crate's life, and its copies': see [`take_turn`].
+    turn: Rc<std::fs::File>,
 }
 
 /// What a command run in a [`UserCrate`] did.
@@ -44,30 +47,67 @@ impl UserCrate {
         files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>,
     ) -> UserCrate {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().expect("a temporary folder");
+        let holder = tempfile::tempdir().expect("a temporary folder");
+        let root = holder.path().join(name);
         for (path, bytes) in files {
-            let target = dir.path().join(path);
+            let target = root.join(path);
             std::fs::create_dir_all(target.parent().expect("a file has a folder")).unwrap();
             std::fs::write(target, bytes).unwrap();
         }
         // The workspace's lock file pins the same dependency versions: no network is needed.
-        std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+        std::fs::copy(workspace.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
         let runtime = format!("{:?}", workspace.join("cached-stubs"));
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{}\n\n\
              [workspace]\n",
             dependencies.replace("{cached_stubs}", &runtime)
         );
-        std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
         UserCrate {
-            dir,
-            _turn: take_turn(),
+            root,
+            _holder: holder,
+            turn: Rc::new(take_turn()),
+        }
+    }
+
+    /// A copy of the crate in another folder, as `cp -a` makes it: times kept, so that
+    /// cargo finds its builds fresh and runs them again from the shared target folder.
+    pub fn copied(&self) -> UserCrate {
+        let holder = tempfile::tempdir().expect("a temporary folder");
+        let root = holder
+            .path()
+            .join(self.root.file_name().expect("a named folder"));
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(&self.root)
+            .arg(&root)
+            .status()
+            .expect("cp runs");
+        assert!(copied.success(), "cp -a failed");
+        UserCrate {
+            root,
+            _holder: holder,
+            turn: Rc::clone(&self.turn),
+        }
+    }
+
+    /// The crate moved to another folder, as `mv` moves it.
+    pub fn moved(self) -> UserCrate {
+        let holder = tempfile::tempdir().expect("a temporary folder");
+        let root = holder
+            .path()
+            .join(self.root.file_name().expect("a named folder"));
+        std::fs::rename(&self.root, &root).expect("the crate moves");
+        UserCrate {
+            root,
+            _holder: holder,
+            turn: self.turn,
         }
     }
 
     /// A path in the crate's folder.
     pub fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
+        self.root.join(relative)
     }
 
     /// Replaces `from` by `to` in the file at `relative`, as a user edits a source.
@@ -122,8 +162,8 @@ impl UserCrate {
     fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         without_stub_settings(&mut command)
-            .current_dir(self.dir.path())
-            .env("PWD", self.dir.path())
+            .current_dir(&self.root)
+            .env("PWD", &self.root)
             .env("CARGO_TARGET_DIR", shared_target())
             .env("REAL_CALLS", self.path("real-calls.log"));
         command

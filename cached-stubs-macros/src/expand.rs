@@ -134,6 +134,7 @@ impl<'a> Expansion<'a> {
                         source_hash: #source_hash,
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                        package: ::core::env!("CARGO_PKG_NAME"),
                     });
                     &SITE
                 };

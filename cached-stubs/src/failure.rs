@@ -47,6 +47,12 @@ pub(crate) enum Failure {
         file: String,
         error: String,
     },
+    /// The crate that defines the function is no longer where it was built, nor anywhere
+    /// near the package running.
+    CrateMoved {
+        package: &'static str,
+        compiled_at: &'static str,
+    },
     /// Two functions of one process would share a stub folder.
     SharedFolder {
         first: String,
@@ -187,6 +193,17 @@ impl Display for Failure {
                  file:  {file}\n  \
                  error: {error}\n\
                  The real function ran, but its result was not recorded."
+            ),
+            Failure::CrateMoved {
+                package,
+                compiled_at,
+            } => write!(
+                f,
+                "cached-stubs: the crate `{package}` was built in {compiled_at}, which holds \
+                 its Cargo.toml no more, and can't be found from the package running: it \
+                 moved since this binary was built, and cargo ran it again as it was.\n\
+                 No stub was read or written. Build it where it is now:\n    \
+                 cargo clean -p {package}"
             ),
             Failure::SharedFolder {
                 first,

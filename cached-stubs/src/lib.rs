@@ -28,6 +28,8 @@ mod call;
 #[cfg(feature = "record-replay")]
 mod canonical;
 #[cfg(feature = "record-replay")]
+mod crate_dir;
+#[cfg(feature = "record-replay")]
 mod depends;
 mod env;
 #[cfg(feature = "record-replay")]

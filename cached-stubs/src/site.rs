@@ -1,6 +1,7 @@
 //! An annotated function as the expansion describes it ([`Site`]), and each instance of it
 //! that is called ([`Instance`]): its identity and the folder where its stubs live.
 
+use crate::crate_dir;
 use crate::failure::Failure;
 use crate::identity::{Identity, identity};
 use crate::lock::lock;
@@ -21,14 +22,18 @@ pub struct Definition {
     pub source_hash: &'static str,
     /// The attribute's `dir = "..."`, relative to `manifest_dir`.
     pub dir: Option<&'static str>,
-    /// `CARGO_MANIFEST_DIR` of the defining crate.
+    /// `CARGO_MANIFEST_DIR` of the defining crate, when it was built.
     pub manifest_dir: &'static str,
+    /// `CARGO_PKG_NAME` of the defining crate, to find it again if it moved since.
+    pub package: &'static str,
 }
 
 /// One annotated function: a `static` in its expansion, so that each of its instances is
 /// worked out once.
 pub struct Site {
     pub(crate) definition: Definition,
+    /// The root of its stubs, worked out at its first call.
+    root: OnceLock<PathBuf>,
     /// The instance called first; almost every function has only that one.
     first: OnceLock<Instance>,
     /// The others, of a generic function or `impl`.
@@ -52,6 +57,7 @@ impl Site {
     pub const fn new(definition: Definition) -> Site {
         Site {
             definition,
+            root: OnceLock::new(),
             first: OnceLock::new(),
             others: Mutex::new(Vec::new()),
         }
@@ -86,19 +92,11 @@ impl Site {
         other
     }
 
+    #[track_caller]
     fn new_instance(&'static self, name: &'static str) -> Instance {
-        // Relative to where the user ran cargo, not to the package's folder the tests run in.
-        static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
-            let dir = PathBuf::from(crate::env::var("CACHED_STUBS_DIR")?);
-            let from = crate::env::invocation_dir().unwrap_or_default();
-            Some(from.join(dir))
-        });
         let definition = &self.definition;
         let identity = identity(definition.module_path, definition.name, name);
-        let root = match &*OVERRIDE {
-            Some(dir) => dir.clone(),
-            None => Path::new(definition.manifest_dir).join(definition.dir.unwrap_or("stubs")),
-        };
+        let root = self.root();
         Instance {
             site: self,
             name,
@@ -107,6 +105,43 @@ impl Site {
                 .map(|(function, folder)| (function.clone(), root.join(folder))),
             identity,
         }
+    }
+}
+
+impl Site {
+    /// Where its stubs are: `CACHED_STUBS_DIR` (relative to where the user ran cargo, not
+    /// to the package's folder the tests run in), else the attribute's `dir`, else `stubs`,
+    /// both relative to the defining crate's folder as it is now.
+    ///
+    /// # Panics
+    ///
+    /// When that folder can't be found: the crate moved since this binary was built.
+    #[track_caller]
+    fn root(&'static self) -> &'static Path {
+        static OVERRIDE: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
+            let dir = PathBuf::from(crate::env::var("CACHED_STUBS_DIR")?);
+            let from = crate::env::invocation_dir().unwrap_or_default();
+            Some(from.join(dir))
+        });
+        if let Some(root) = self.root.get() {
+            return root;
+        }
+        let definition = &self.definition;
+        let root = match &*OVERRIDE {
+            Some(dir) => dir.clone(),
+            None => {
+                let compiled_at = Path::new(definition.manifest_dir);
+                match crate_dir::manifest_dir(definition.package, compiled_at) {
+                    Some(manifest_dir) => manifest_dir.join(definition.dir.unwrap_or("stubs")),
+                    None => Failure::CrateMoved {
+                        package: definition.package,
+                        compiled_at: definition.manifest_dir,
+                    }
+                    .raise(),
+                }
+            }
+        };
+        self.root.get_or_init(|| root)
     }
 }
 

@@ -174,6 +174,7 @@ mod tests {
             source_hash: "0123456789abcdef0123456789abcdef",
             dir: Some(dir),
             manifest_dir: "/",
+            package: "cached-stubs",
         })))
     }
 
