@@ -110,6 +110,13 @@ impl UserCrate {
         self.root.join(relative)
     }
 
+    /// Writes the file at `relative`, and the folders it needs.
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("a file has a folder")).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
     /// Replaces `from` by `to` in the file at `relative`, as a user edits a source.
     ///
     /// # Panics

@@ -4,6 +4,7 @@ use crate::depends::{Dependency, dependencies};
 use crate::function::Function;
 use crate::options::Options;
 use crate::params::Params;
+use crate::resolver;
 use crate::returns::{ItemsReturn, ItemsTrait, Returns};
 use crate::source_hash::source_hash;
 use crate::stub_folder;
@@ -28,6 +29,7 @@ pub(crate) fn cached_stub(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Reads the options and the function, then generates the record/replay version; the first
 /// error found stops it.
 fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream> {
+    resolver::check().map_err(|message| syn::Error::new(Span::call_site(), message))?;
     let options = Options::parse(attr.clone())?;
     let function: Function = syn::parse2(item.clone()).map_err(|error| {
         let message = format!("#[cached_stub] goes on a function with a body: {error}");

@@ -15,7 +15,9 @@
 //! - `source_hash`: the function's tokens, hashed;
 //! - `expand`: the generated code.
 //!
-//! `syn_types` holds the helpers `returns` and `params` read types with, by name.
+//! `syn_types` holds the helpers `returns` and `params` read types with, by name, and
+//! `resolver` refuses a workspace whose cargo resolver would turn the feature on in normal
+//! builds.
 //!
 //! All of it is compiled only with the `record-replay` feature, which cached-stubs' own
 //! feature of that name turns on (in users' `[dev-dependencies]`). Without it, the attribute
@@ -35,6 +37,8 @@ mod function;
 mod options;
 #[cfg(feature = "record-replay")]
 mod params;
+#[cfg(feature = "record-replay")]
+mod resolver;
 #[cfg(feature = "record-replay")]
 mod returns;
 #[cfg(feature = "record-replay")]
