@@ -95,6 +95,16 @@ fn replay_without_a_stub_fails_with_the_command_that_records_it() {
 }
 
 #[test]
+fn a_miss_of_a_sync_function_points_at_the_line_that_called_it() {
+    let source = include_str!("modes.rs");
+    let call = "assert_eq!(capital(\"Spain\"), \"Madrid\");";
+    let line = 1 + source.lines().position(|line| line.trim() == call).unwrap();
+    let output = Scenario::new().fails("child_capital_of_spain", None);
+    let at = format!("panicked at tests/modes.rs:{line}:");
+    assert!(output.contains(&at), "{at:?} not in:\n{output}");
+}
+
+#[test]
 fn under_nextest_the_command_is_a_nextest_one() {
     let scenario = Scenario::new();
     let child = scenario.child("child_capital_of_spain").env("NEXTEST", "1");

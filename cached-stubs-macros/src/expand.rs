@@ -124,15 +124,16 @@ impl<'a> Expansion<'a> {
             Returns::Items(items) => self.items_body(items),
             Returns::Future { output, boxed } => self.future_body(output, *boxed),
         };
+        let track_caller = self.tracks_its_caller().then(|| quote!(#[track_caller]));
         quote! {
             #(#outer_attrs)*
+            #track_caller
             #vis #sig {
                 #(#inner_attrs)*
                 let #site: &'static #private::Site = {
                     static SITE: #private::Site = #private::Site::new(#private::Definition {
                         module_path: ::core::module_path!(),
                         name: #folder_name,
-
                         source_hash: #source_hash,
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
@@ -143,6 +144,20 @@ impl<'a> Expansion<'a> {
                 #body
             }
         }
+    }
+
+    /// Whether the record/replay version gets `#[track_caller]`, so that a miss points at
+    /// the line that called it: where Rust takes the attribute (not on an `async fn`, nor
+    /// with another ABI than Rust's) and the function doesn't have it already.
+    fn tracks_its_caller(&self) -> bool {
+        let sig = &self.function.sig;
+        let rust_abi = sig
+            .abi
+            .as_ref()
+            .is_none_or(|abi| abi.name.as_ref().is_some_and(|name| name.value() == "Rust"));
+        let has_it =
+            (self.function.outer_attrs.iter()).any(|attr| attr.path().is_ident("track_caller"));
+        !self.is_async() && rust_abi && !has_it
     }
 
     /// Whether the function is an `async fn`.
