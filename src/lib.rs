@@ -135,6 +135,36 @@ impl Running {
         }
     }
 
+    /// What it writes to stderr, until a line holds `text` or `patience` has passed.
+    pub fn stderr_until(&mut self, text: &str, patience: std::time::Duration) -> String {
+        use std::io::BufRead;
+        let stderr = self.process.stderr.take().expect("stderr is piped");
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + patience;
+        let mut said = String::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            let Ok(line) = lines.recv_timeout(left) else {
+                break;
+            };
+            said.push_str(&line);
+            said.push('\n');
+            if line.contains(text) {
+                break;
+            }
+        }
+        said
+    }
+
     /// Kills it (SIGKILL on Unix: no clean-up runs) and waits for it to be gone.
     pub fn kill(mut self) {
         self.process.kill().expect("the child can be killed");

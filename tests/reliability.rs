@@ -151,6 +151,50 @@ fn a_call_made_inside_its_own_recording_does_not_wait_for_itself() {
     assert_eq!(scenario.calls(), ["how?"; 2], "the replay made a real call");
 }
 
+static DELEGATED: AtomicBool = AtomicBool::new(false);
+
+/// Calls itself once with the same arguments on a thread of its own, and joins it: the
+/// inner call waits for the outer one to record, which waits for the inner one.
+#[cached_stub]
+fn delegated_answer(question: &str) -> String {
+    log_real_call(question);
+    if !DELEGATED.swap(true, Ordering::SeqCst) {
+        let question = question.to_string();
+        return std::thread::Builder::new()
+            .name("helper".into())
+            .spawn(move || delegated_answer(&question))
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+    format!("{question} answered by a helper")
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_asks_a_question_that_delegates_to_itself() {
+    delegated_answer("who?");
+}
+
+#[test]
+fn a_call_that_waits_for_its_own_recording_says_so() {
+    let scenario = Scenario::new();
+    let mut waiting = scenario
+        .child("child_asks_a_question_that_delegates_to_itself")
+        .record("1")
+        .start();
+    let said = waiting.stderr_until("has waited", Duration::from_secs(60));
+    waiting.kill();
+    assert!(
+        said.contains(
+            "cached-stubs: a call of `reliability::delegated_answer` has waited 10 s for an \
+             identical call, which `child_asks_a_question_that_delegates_to_itself` makes"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("neither ends"), "{said}");
+}
+
 #[test]
 fn identical_calls_at_once_make_one_real_call_while_recording() {
     for child in [

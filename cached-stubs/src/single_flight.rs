@@ -15,6 +15,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::ThreadId;
+use std::time::Duration;
+
+/// How long a follower waits before it says what it waits for.
+const PATIENCE: Duration = Duration::from_secs(10);
 
 /// The calls in flight, by stub path.
 static IN_FLIGHT: LazyLock<Mutex<HashMap<PathBuf, Arc<Flight>>>> = LazyLock::new(Mutex::default);
@@ -25,6 +29,8 @@ pub(crate) struct Flight {
     finished: Condvar,
     /// The thread the leader started on.
     leader: ThreadId,
+    /// Its name, for a follower that waits long.
+    leader_name: String,
 }
 
 #[derive(Default)]
@@ -61,6 +67,10 @@ pub(crate) fn join(path: &Path) -> Role {
         state: Mutex::default(),
         finished: Condvar::new(),
         leader: std::thread::current().id(),
+        leader_name: std::thread::current()
+            .name()
+            .unwrap_or("an unnamed thread")
+            .to_string(),
     });
     flights.insert(path.to_path_buf(), Arc::clone(&flight));
     Role::Leader(Leader {
@@ -99,13 +109,30 @@ impl Drop for Leader {
 }
 
 impl Flight {
-    /// Blocks the thread until the leader's call is done.
-    pub(crate) fn wait(&self) -> Outcome {
+    /// Blocks the thread until the leader's call of `function` is done. After
+    /// [`PATIENCE`], says on stderr what it waits for: a leader that waits for this call
+    /// (it made this thread, and joins it) would never be done.
+    pub(crate) fn wait(&self, function: &str) -> Outcome {
+        let unfinished = |state: &mut State| state.outcome.is_none();
         let state = lock(&self.state);
-        let state = self
+        let (mut state, waited) = self
             .finished
-            .wait_while(state, |state| state.outcome.is_none())
+            .wait_timeout_while(state, PATIENCE, unfinished)
             .unwrap_or_else(PoisonError::into_inner);
+        if waited.timed_out() {
+            eprintln!(
+                "cached-stubs: a call of `{function}` has waited {} s for an identical call, \
+                 which `{}` makes, to record its stub. If that call waits for this one (it \
+                 started this thread and joins it), neither ends: give the inner call other \
+                 arguments, or make it outside the annotated function.",
+                PATIENCE.as_secs(),
+                self.leader_name,
+            );
+            state = self
+                .finished
+                .wait_while(state, unfinished)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
         state.outcome.expect("waited for the outcome")
     }
 
@@ -168,7 +195,7 @@ mod tests {
             let done = Arc::clone(&done);
             std::thread::spawn(move || {
                 assert!(!flight.is_led_by_this_thread());
-                assert_eq!(flight.wait(), Outcome::WroteNothing);
+                assert_eq!(flight.wait("f"), Outcome::WroteNothing);
                 assert!(
                     done.load(Ordering::SeqCst),
                     "woke before the leader was done"

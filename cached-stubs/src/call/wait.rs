@@ -63,7 +63,7 @@ impl<P, R> Lookup<P, R> {
                     if flight.is_led_by_this_thread() {
                         return Step::Run(Run::new(Some(recording)));
                     }
-                    let outcome = flight.wait();
+                    let outcome = flight.wait(recording.slot().instance.function());
                     self = then(recording, outcome);
                 }
             }
