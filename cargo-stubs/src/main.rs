@@ -113,7 +113,9 @@ fn run(stubs: Stubs, out: &mut dyn Write) -> Result<bool, Stop> {
     let roots = &workspace.roots;
     match stubs.command {
         Command::List { json } => list::run(&Catalog::warned(roots), json, out)?,
-        Command::Show { target } => show::run(&Catalog::warned(roots), &target, out)?,
+        Command::Show { target } => {
+            show::run(&Catalog::warned(roots), &workspace.root, &target, out)?
+        }
         Command::Check => return check::run(&Catalog::of(roots), out),
         Command::Prune(options) => return prune::run(&workspace, &options, out),
     }

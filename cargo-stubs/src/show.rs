@@ -9,9 +9,13 @@ use std::path::Path;
 
 /// Shows the stub file `target`, or the stubs of the function or function folder `target`:
 /// those in a folder of that path, and those its function recorded, renamed folder or not.
-pub fn run(catalog: &Catalog, target: &str, out: &mut dyn Write) -> Result<(), Stop> {
+/// A relative path is taken from the current folder, or else from the workspace's `root`,
+/// where a message printed it relative to when cargo ran there.
+pub fn run(catalog: &Catalog, root: &Path, target: &str, out: &mut dyn Write) -> Result<(), Stop> {
     // A path, however written (`stubs/app/../app/greet`), as the catalog's are.
-    let path = std::fs::canonicalize(target).ok();
+    let path = [Path::new(target), &root.join(target)]
+        .into_iter()
+        .find_map(|candidate| std::fs::canonicalize(candidate).ok());
     if let Some(file) = path.as_ref().filter(|path| !path.is_dir()) {
         return show(file, inspect_file(file), out);
     }

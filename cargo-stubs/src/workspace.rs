@@ -13,6 +13,9 @@ pub struct Workspace {
     pub roots: Vec<PathBuf>,
     /// Cargo's target directory, for the usage log.
     pub target: PathBuf,
+    /// The workspace's root folder, which paths in messages are relative to when cargo ran
+    /// there.
+    pub root: PathBuf,
 }
 
 impl Workspace {
@@ -41,11 +44,15 @@ impl Workspace {
         }
         roots.sort();
         roots.dedup();
-        let target = metadata["target_directory"]
-            .as_str()
-            .map(PathBuf::from)
-            .ok_or("`cargo metadata` gave no target directory")?;
-        Ok(Workspace { roots, target })
+        let folder = |key: &str| {
+            let folder = metadata[key].as_str().map(PathBuf::from);
+            folder.ok_or(format!("`cargo metadata` gave no {key}"))
+        };
+        Ok(Workspace {
+            roots,
+            target: folder("target_directory")?,
+            root: folder("workspace_root")?,
+        })
     }
 }
 

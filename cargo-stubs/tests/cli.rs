@@ -202,6 +202,13 @@ impl Fixture {
         printed(self.command(&[&["stubs"], args].concat()).output().unwrap())
     }
 
+    /// `cargo stubs args`, run in `folder` of the crate.
+    fn stubs_in(&self, folder: &str, args: &[&str]) -> (i32, String) {
+        let mut command = self.command(&[&["stubs"], args].concat());
+        command.current_dir(self.path(folder));
+        printed(command.output().unwrap())
+    }
+
     /// `cargo stubs args`, started: it runs beside what the test does next.
     fn start_stubs(&self, args: &[&str]) -> Child {
         self.command(&[&["stubs"], args].concat())
@@ -293,6 +300,15 @@ fn list_show_and_check_read_real_recordings() {
         assert!(shown.contains(expected), "{expected:?} not in\n{shown}");
     }
     let one = fixture.stubs_of("shout").remove(0);
+    // A path as a miss message prints it, relative to the root, from a folder below it.
+    let relative = one
+        .strip_prefix(fixture.path(""))
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let (code, shown) = fixture.stubs_in("src", &["show", relative]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("text: \"hey\""), "{shown}");
     let (code, shown) = fixture.stubs(&["show", one.to_str().unwrap()]);
     assert_eq!(code, 0, "{shown}");
     assert!(
