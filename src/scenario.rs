@@ -13,7 +13,9 @@ pub fn log_real_call(what: &str) {
         .append(true)
         .open(log)
         .expect("the call log opens");
-    writeln!(file, "{what}").expect("the call log takes a line");
+    // One write: lines of calls made at once must not interleave.
+    file.write_all(format!("{what}\n").as_bytes())
+        .expect("the call log takes a line");
 }
 
 /// A run of child tests sharing one stub folder (`CACHED_STUBS_DIR`) and one call log

@@ -205,7 +205,10 @@ fn an_err_is_returned_and_never_recorded() {
         output.contains(r#"args:     {"text": "1 + two"}"#),
         "{output}"
     );
-    assert!(output.contains("an `Err` is never recorded"), "{output}");
+    assert!(
+        output.contains("whose `Err` is recorded only with `record_err`"),
+        "{output}"
+    );
     assert_eq!(scenario.calls().len(), 2);
 }
 

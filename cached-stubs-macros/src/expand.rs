@@ -40,18 +40,23 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
     let params = Params::of(&function.sig, &options.skip)?;
     let dependencies = dependencies(&options.depends, function.block.stream())?;
     let folder_name = stub_folder::folder_name(&function.sig.ident, options.name.as_ref())?;
-    let stubbed = Expansion::new(&function, &params, &returns, &dependencies).stubbed(
-        &options,
-        &folder_name,
-        &source_hash(attr, item),
-    );
-    Ok(stubbed)
+    if let (Some(record_err), Returns::Items(_)) = (&options.record_err, &returns) {
+        return Err(syn::Error::new_spanned(
+            record_err,
+            "`record_err` records a returned `Result`; a stream's or an iterator's `Err` \
+             items reach the caller and are not recorded",
+        ));
+    }
+    let expansion = Expansion::new(&function, &options, &params, &returns, &dependencies);
+    Ok(expansion.stubbed(&folder_name, &source_hash(attr, item)))
 }
 
 /// What the generated code is made of.
 struct Expansion<'a> {
     /// The annotated function.
     function: &'a Function,
+    /// The attribute's options.
+    options: &'a Options,
     /// Its parameters: the key, and how the record/replay version declares them.
     params: &'a Params,
     /// What it returns, which decides how the body is wrapped.
@@ -75,6 +80,7 @@ struct Expansion<'a> {
 impl<'a> Expansion<'a> {
     fn new(
         function: &'a Function,
+        options: &'a Options,
         params: &'a Params,
         returns: &'a Returns,
         dependencies: &'a [Dependency],
@@ -86,6 +92,7 @@ impl<'a> Expansion<'a> {
         };
         Expansion {
             function,
+            options,
             params,
             returns,
             dependencies,
@@ -102,7 +109,8 @@ impl<'a> Expansion<'a> {
 
     /// The function with its body wrapped: look the call up, then replay, or run the
     /// original body and hand its result over for recording.
-    fn stubbed(&self, options: &Options, folder_name: &str, source_hash: &str) -> TokenStream {
+    fn stubbed(&self, folder_name: &str, source_hash: &str) -> TokenStream {
+        let options = self.options;
         let Function {
             outer_attrs,
             inner_attrs,
@@ -125,6 +133,7 @@ impl<'a> Expansion<'a> {
             Returns::Future { output, boxed } => self.future_body(output, *boxed),
         };
         let track_caller = self.tracks_its_caller().then(|| quote!(#[track_caller]));
+        let sequence = options.sequence.is_some();
         quote! {
             #(#outer_attrs)*
             #track_caller
@@ -138,6 +147,7 @@ impl<'a> Expansion<'a> {
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
                         package: ::core::env!("CARGO_PKG_NAME"),
+                        sequence: #sequence,
                     });
                     &SITE
                 };
@@ -316,11 +326,16 @@ impl<'a> Expansion<'a> {
         });
         // Located at the return type, where rustc reports a type that can't be recorded;
         // one of the two traits is always unused.
-        let part = quote_spanned! {self.return_span=> {
-            #[allow(unused_imports)]
-            use ::cached_stubs::__private::{PickOkOnly as _, PickWhole as _};
-            (&::cached_stubs::__private::PickPart::<#ty>::NEW).part()
-        }};
+        let part = match self.options.record_err {
+            Some(_) => quote_spanned! {self.return_span=>
+                ::cached_stubs::__private::err_too::<#ty>()
+            },
+            None => quote_spanned! {self.return_span=> {
+                #[allow(unused_imports)]
+                use ::cached_stubs::__private::{PickOkOnly as _, PickWhole as _};
+                (&::cached_stubs::__private::PickPart::<#ty>::NEW).part()
+            }},
+        };
         // Every token of the call located at the return type, where rustc points.
         let function = Ident::new(function, self.return_span);
         // A closure's type name tells the instances of a generic `impl` apart.

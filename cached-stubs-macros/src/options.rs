@@ -22,12 +22,16 @@ pub(crate) struct Options {
     pub(crate) items: Option<Ident>,
     /// `depends(EXPR, ...)`: values the result depends on besides the function's tokens.
     pub(crate) depends: Vec<Expr>,
+    /// `sequence`: identical calls are recorded as a sequence, an answer per call and test.
+    pub(crate) sequence: Option<Ident>,
+    /// `record_err`: a returned `Result` records its `Err` too.
+    pub(crate) record_err: Option<Ident>,
     seen_skip: bool,
     seen_depends: bool,
 }
 
-const VALID: &str =
-    "`skip(arg, ...)`, `depends(expr, ...)`, `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
+const VALID: &str = "`skip(arg, ...)`, `depends(expr, ...)`, `sequence`, `record_err`, \
+                     `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
 
 impl Options {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Options> {
@@ -68,6 +72,10 @@ impl Options {
         } else if meta.path.is_ident("dir") {
             let dir = string(meta, stub_folder::check_dir)?;
             set(&mut self.dir, dir).ok_or_else(duplicate)
+        } else if meta.path.is_ident("sequence") {
+            set(&mut self.sequence, meta.path.require_ident()?.clone()).ok_or_else(duplicate)
+        } else if meta.path.is_ident("record_err") {
+            set(&mut self.record_err, meta.path.require_ident()?.clone()).ok_or_else(duplicate)
         } else if meta.path.is_ident("stream") || meta.path.is_ident("iter") {
             if self.items.is_some() {
                 return Err(meta.error("`stream` and `iter` are given together or twice; give one"));

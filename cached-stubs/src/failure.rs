@@ -47,6 +47,19 @@ pub(crate) enum Failure {
         file: String,
         error: String,
     },
+    /// Replay asked a sequence for more answers than were recorded.
+    RanOut {
+        function: &'static str,
+        args: Vec<(&'static str, Value)>,
+        /// The stub, as shown.
+        file: String,
+        recorded: usize,
+        /// Which call this is, counting from 1.
+        call: usize,
+        command: String,
+    },
+    /// A `sequence` call made on a thread of no test, outside any scope.
+    NoTest { function: &'static str },
     /// The crate that defines the function is no longer where it was built, nor anywhere
     /// near the package running.
     CrateMoved {
@@ -194,6 +207,35 @@ impl Display for Failure {
                  error: {error}\n\
                  The real function ran, but its result was not recorded."
             ),
+            Failure::RanOut {
+                function,
+                args,
+                file,
+                recorded,
+                call,
+                command,
+            } => {
+                let answers = if *recorded == 1 { "answer" } else { "answers" };
+                write!(
+                    f,
+                    "cached-stubs: the recorded sequence of `{function}` for these arguments \
+                     has {recorded} {answers}; this is call {call}\n  \
+                     args: {args}\n  \
+                     file: {file}\n\
+                     The real function was not called. To record the calls the sequence \
+                     lacks, run:\n    {command}",
+                    args = cut(&render_args(args), ARGS_WIDTH),
+                )
+            }
+            Failure::NoTest { function } => write!(
+                f,
+                "cached-stubs: `{function}` keeps a `sequence` per test, and this call is made \
+                 on a thread of no test (a task spawned on a runtime's worker, a thread \
+                 pool): which test's sequence it continues can't be told.\n\
+                 Run the code that makes it in a scope that names the test: \
+                 `cached_stubs::scope(\"my_test\", future)`, or `cached_stubs::scope_fn` for a \
+                 thread."
+            ),
             Failure::CrateMoved {
                 package,
                 compiled_at,
@@ -323,8 +365,8 @@ impl Display for Miss {
         match note {
             Some(Note::ErrNeverRecorded) => write!(
                 f,
-                "\n  note:     `{function}` returns a `Result`, and an `Err` is never \
-                 recorded: a call that failed while recording has no stub"
+                "\n  note:     `{function}` returns a `Result`, whose `Err` is recorded only \
+                 with `record_err` (how a test of an error path, or of a retry, gets its stub)"
             )?,
             Some(Note::EndedSequencesOnly) => write!(
                 f,
@@ -429,7 +471,7 @@ mod tests {
               stubs/geo/capital/a.json
               country: recorded \"France\"
                        called   \"Spain\"
-  note:     `geo::capital` returns a `Result`, and an `Err` is never recorded: a call that failed while recording has no stub
+  note:     `geo::capital` returns a `Result`, whose `Err` is recorded only with `record_err` (how a test of an error path, or of a retry, gets its stub)
 The real function was not called. To record it, run:
     RECORD=1 cargo test -- --exact spain"
         );

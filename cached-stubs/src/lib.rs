@@ -49,6 +49,9 @@ mod nearest;
 mod record;
 #[cfg(feature = "record-replay")]
 mod report;
+mod scope;
+#[cfg(feature = "record-replay")]
+mod sequence;
 #[cfg(feature = "record-replay")]
 mod single_flight;
 #[cfg(feature = "record-replay")]
@@ -89,6 +92,7 @@ pub mod __bench;
 pub mod __fuzz;
 
 pub use mode::Mode;
+pub use scope::{Scoped, scope, scope_fn};
 
 /// Records a function's result on the first call and replays it afterwards.
 ///

@@ -6,6 +6,6 @@ pub use crate::args::{StubArg, arg};
 pub use crate::call::{Call, Lookup, Run, Step, lookup, lookup_items};
 pub use crate::depends::{HashedOnce, StubDependency, depend, depend_once};
 pub use crate::site::{Definition, Site};
-pub use crate::stored::{PickOkOnly, PickPart, PickWhole, Recordable};
+pub use crate::stored::{PickOkOnly, PickPart, PickWhole, Recordable, ResultWithErr, err_too};
 pub use crate::stream::StubbedItems;
 pub use futures_core::Stream;

@@ -2,9 +2,10 @@
 //! once the result is known, after checking that it reads back as the same value.
 
 use crate::failure::Failure;
+use crate::sequence::Position;
 use crate::single_flight::Leader;
 use crate::slot::Slot;
-use crate::stub_file::{self, NewBody, NewStub};
+use crate::stub_file::{self, Answer, Body, NewBody, NewStub, Replayed};
 use crate::{store, usage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,6 +19,10 @@ pub(crate) struct Recording {
     /// The call this one leads, if identical calls may wait for it: told when the stub is
     /// written, and done when this is dropped.
     leader: Option<Leader>,
+    /// Its place in a `sequence`, whose answers the stub holds, one per call.
+    position: Option<Position>,
+    /// Whether the stub was written; a sequence's answer that wasn't leaves a gap.
+    written: bool,
 }
 
 impl Recording {
@@ -27,7 +32,20 @@ impl Recording {
             slot,
             args,
             leader: None,
+            position: None,
+            written: false,
         }
+    }
+
+    /// The recording of the call at `position` of a sequence.
+    pub(crate) fn in_sequence(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// Whether this call is one of a sequence's.
+    pub(crate) fn is_in_sequence(&self) -> bool {
+        self.position.is_some()
     }
 
     pub(crate) fn slot(&self) -> &Slot {
@@ -77,6 +95,18 @@ impl Recording {
     ) {
         let slot = &self.slot;
         let kind = body.kind();
+        // A sequence's stub holds every answer so far: none is written after a gap.
+        let answers = match &self.position {
+            Some(position) => match position.answers_with(Answer::of(&body)) {
+                Some(answers) => Some(answers),
+                None => return,
+            },
+            None => None,
+        };
+        let body = match &answers {
+            Some(answers) => NewBody::Sequence(answers),
+            None => body,
+        };
         let bytes = NewStub {
             function: slot.instance.function(),
             source_hash: slot.instance.site.definition.source_hash,
@@ -86,8 +116,18 @@ impl Recording {
         }
         .to_bytes();
         // `match`, not closures, so that panics point at the caller (`#[track_caller]`).
-        match stub_file::read::<B>(&bytes, slot.expected(), kind) {
-            Ok(replayed) if matches(&replayed.body) => {}
+        let read_back = match &self.position {
+            Some(position) => {
+                stub_file::read::<Vec<Answer>>(&bytes, slot.expected(), Body::Sequence)
+                    .map_err(|error| error.to_string())
+                    .and_then(|stub| stub.body[position.index].recorded::<B>(kind))
+            }
+            None => stub_file::read::<B>(&bytes, slot.expected(), kind)
+                .map(|replayed: Replayed<B>| replayed.body)
+                .map_err(|error| error.to_string()),
+        };
+        match read_back {
+            Ok(replayed) if matches(&replayed) => {}
             Ok(_) => self.unrecordable(&"it reads back as another value"),
             Err(error) => self.unrecordable(&error),
         }
@@ -105,6 +145,18 @@ impl Recording {
         if let Some(leader) = &mut self.leader {
             leader.wrote();
         }
+        if let (Some(position), Some(answers)) = (&self.position, answers) {
+            position.written(answers);
+        }
+        self.written = true;
         usage::note(&self.slot.path);
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Some(position) = self.position.as_ref().filter(|_| !self.written) {
+            position.leave_unrecorded();
+        }
     }
 }

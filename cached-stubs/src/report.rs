@@ -85,7 +85,7 @@ pub(crate) fn record_command(record: &str) -> String {
 
 /// Whether a thread name is a test's path (`module::test`), as libtest names test threads,
 /// rather than a runtime's worker (`tokio-runtime-worker`) or `main`.
-fn is_test_path(name: &str) -> bool {
+pub(crate) fn is_test_path(name: &str) -> bool {
     name != "main"
         && name
             .split("::")

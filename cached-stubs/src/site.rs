@@ -26,6 +26,8 @@ pub struct Definition {
     pub manifest_dir: &'static str,
     /// `CARGO_PKG_NAME` of the defining crate, to find it again if it moved since.
     pub package: &'static str,
+    /// Whether identical calls are recorded as a sequence, an answer per call and per test.
+    pub sequence: bool,
 }
 
 /// One annotated function: a `static` in its expansion, so that each of its instances is

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` can't be recorded in a stub: it must implement `serde::Serialize` and `serde::Deserialize`",
     label = "what the function returns is recorded",
-    note = "derive `Serialize` and `Deserialize` for it; for a `Result`, only its `Ok` type needs them",
+    note = "derive `Serialize` and `Deserialize` for it; for a `Result`, only its `Ok` type needs them, and its `Err` type too with `record_err`",
     note = "a stream or an iterator of a named type needs `#[cached_stub(stream)]` or `#[cached_stub(iter)]`"
 )]
 pub trait Recordable: Serialize + DeserializeOwned {}
@@ -65,6 +65,22 @@ impl<T, E> StoredPart<Result<T, E>> for OkOnly {
         Ok(stored)
     }
 }
+
+/// The part stored of a `Result` recorded with `record_err`: the whole of it, `Err` too, as
+/// `{"Ok": ..}` or `{"Err": ..}`.
+pub fn err_too<R: ResultWithErr>() -> Whole {
+    Whole
+}
+
+/// A `Result`, whose `Err` `record_err` records.
+#[diagnostic::on_unimplemented(
+    message = "`record_err` records the `Err` of a `Result`, and `{Self}` is not one",
+    label = "the function returns this",
+    note = "leave `record_err` out, or return a `Result`"
+)]
+pub trait ResultWithErr {}
+
+impl<T, E> ResultWithErr for Result<T, E> {}
 
 /// Picks the [`StoredPart`] of a return or item type `R` by the type itself, aliases seen
 /// through: of a `Result`, [`OkOnly`]; of every other type, [`Whole`].

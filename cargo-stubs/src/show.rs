@@ -54,27 +54,43 @@ fn show(path: &Path, read: Result<Inspected, String>, out: &mut dyn Write) -> Re
     for (name, value) in &stub.args {
         line(out, format_args!("    {name}: {value}"))?;
     }
-    match stub.body {
+    show_body(&stub.body, "  ", out)?;
+    line(out, "")?;
+    Ok(())
+}
+
+/// Prints what a stub recorded, each line after `indent`.
+fn show_body(body: &InspectedBody, indent: &str, out: &mut dyn Write) -> Result<(), Stop> {
+    match body {
         InspectedBody::Output(output) => {
-            line(out, "  output:")?;
-            let pretty = serde_json::to_string_pretty(&output).expect("JSON values serialize");
+            line(out, format_args!("{indent}output:"))?;
+            let pretty = serde_json::to_string_pretty(output).expect("JSON values serialize");
             for text in pretty.lines() {
-                line(out, format_args!("    {text}"))?;
+                line(out, format_args!("{indent}  {text}"))?;
             }
         }
         InspectedBody::Items { items, offsets_ms } => {
-            line(out, format_args!("  items: {}", items.len()))?;
+            line(out, format_args!("{indent}items: {}", items.len()))?;
             for (at, item) in items.iter().enumerate() {
                 match offsets_ms.as_ref().and_then(|offsets| offsets.get(at)) {
                     Some(offset) => line(
                         out,
-                        format_args!("    {:>3}. {item}  (at {offset} ms)", at + 1),
+                        format_args!("{indent}  {:>3}. {item}  (at {offset} ms)", at + 1),
                     )?,
-                    None => line(out, format_args!("    {:>3}. {item}", at + 1))?,
+                    None => line(out, format_args!("{indent}  {:>3}. {item}", at + 1))?,
                 }
             }
         }
+        InspectedBody::Sequence(answers) => {
+            line(
+                out,
+                format_args!("{indent}sequence: {} answers, one per call", answers.len()),
+            )?;
+            for (at, answer) in answers.iter().enumerate() {
+                line(out, format_args!("{indent}  call {}:", at + 1))?;
+                show_body(answer, &format!("{indent}    "), out)?;
+            }
+        }
     }
-    line(out, "")?;
     Ok(())
 }

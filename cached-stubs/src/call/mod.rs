@@ -69,6 +69,10 @@ where
     match find::find::<P::Stored>(call, Body::Output, note) {
         Found::Stub(stub, ..) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
+        // Each call of a sequence has an answer of its own: none waits for another.
+        Found::Nothing(Some(recording)) if recording.is_in_sequence() => {
+            Lookup::ready(Step::Run(Run::new(Some(recording))))
+        }
         Found::Nothing(Some(recording)) => wait::lead_or_follow(recording),
     }
 }

@@ -2,7 +2,8 @@
 //! as a replay, with its body as plain JSON.
 
 use super::{
-    Body, Expected, Field, check_offsets, diagnose, read, recorded_args, recorded_depends,
+    Answer, Body, Expected, Field, NewBody, check_offsets, diagnose, read, recorded_args,
+    recorded_depends,
 };
 use serde_json::Value;
 
@@ -32,6 +33,8 @@ pub enum InspectedBody {
         /// When each item came, in milliseconds from the first poll.
         offsets_ms: Option<Vec<u64>>,
     },
+    /// The answers of a function recorded with `sequence`, one per call, in order.
+    Sequence(Vec<InspectedBody>),
 }
 
 /// Reads the bytes of a stub as a replay does, but for the types; says what is wrong with
@@ -45,8 +48,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         source_hash: "",
         depends: &[],
     };
-    let replayed = read::<Value>(bytes, anything, body)
-        .map_err(|error| diagnose(bytes, anything, &error).to_string())?;
+    let diagnosed = |error| diagnose(bytes, anything, &error).to_string();
     let text = |field: Field| match whole.get(field.name()) {
         Some(Value::String(text)) => Ok(text.clone()),
         _ => Err(format!("\"{}\" is not a string", field.name())),
@@ -57,19 +59,28 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         .into_iter()
         .map(|(name, hash)| (name, hash.as_str().unwrap_or_default().to_string()))
         .collect();
-    let body = match (body, replayed.body) {
-        (Body::Output, output) => InspectedBody::Output(output),
-        (Body::Items, Value::Array(items)) => {
-            if let Some(offsets_ms) = &replayed.offsets_ms {
-                check_offsets(offsets_ms, items.len()).map_err(|p| p.to_string())?;
-            }
-            InspectedBody::Items {
-                items,
-                offsets_ms: replayed.offsets_ms,
-            }
+    let body = match body {
+        Body::Sequence => {
+            let answers = read::<Vec<Answer>>(bytes, anything, body).map_err(diagnosed)?;
+            let answers = answers.body.iter().map(inspected);
+            InspectedBody::Sequence(answers.collect::<Result<_, _>>()?)
         }
-        (Body::Items, _) => return Err("\"items\" is not an array".to_string()),
+        body => {
+            let replayed = read::<Value>(bytes, anything, body).map_err(diagnosed)?;
+            let answer = match body {
+                Body::Items => NewBody::Items {
+                    items: replayed
+                        .body
+                        .as_array()
+                        .ok_or("\"items\" is not an array")?,
+                    offsets_ms: replayed.offsets_ms.as_deref(),
+                },
+                _ => NewBody::Output(&replayed.body),
+            };
+            inspected(&Answer::of(&answer))?
+        }
     };
+
     Ok(Inspected {
         function: text(Field::Function)?,
         source_hash: text(Field::SourceHash)?,
@@ -77,4 +88,18 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         args,
         body,
     })
+}
+
+/// One answer, as read without its types, its offsets checked.
+fn inspected(answer: &Answer) -> Result<InspectedBody, String> {
+    match answer.recorded::<Vec<Value>>(Body::Items) {
+        Ok(items) => {
+            let offsets_ms = answer.offsets_ms()?;
+            if let Some(offsets_ms) = &offsets_ms {
+                check_offsets(offsets_ms, items.len()).map_err(|p| p.to_string())?;
+            }
+            Ok(InspectedBody::Items { items, offsets_ms })
+        }
+        Err(_) => answer.recorded(Body::Output).map(InspectedBody::Output),
+    }
 }

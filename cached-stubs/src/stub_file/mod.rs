@@ -13,6 +13,9 @@
 //! A function with dependencies (`depends(...)`, files it includes) has `"depends"` after
 //! `"source_hash"`: the hash of each, by the expression as written.
 //!
+//! A function recorded with `sequence` has `"sequence": [...]` instead, an answer per call:
+//! `{"output": ...}`, or `{"items": [...]}`.
+//!
 //! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
 //! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
 //! came, in milliseconds from the first poll.
@@ -30,6 +33,7 @@
 //!   for a miss message;
 //! - [`inspect`]: a stub read without the types it was recorded from, for `cargo stubs`.
 
+mod answer;
 mod entries;
 #[cfg(feature = "_cargo-stubs")]
 mod inspect;
@@ -37,6 +41,7 @@ mod problem;
 mod read;
 mod write;
 
+pub(crate) use answer::Answer;
 pub(crate) use entries::recorded_args;
 #[cfg(feature = "_cargo-stubs")]
 pub(crate) use entries::recorded_depends;
@@ -49,22 +54,23 @@ pub(crate) use write::{NewBody, NewStub};
 /// The format this version writes and reads.
 pub(crate) const FORMAT: u64 = 1;
 
-/// What a stub holds besides its call: one output, or the items of a sequence.
+/// What a stub holds besides its call: one output, the items of a stream or an iterator,
+/// or, for a function recorded with `sequence`, an answer of either kind per call.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub(crate) enum Body {
     Output,
     Items,
+    Sequence,
 }
 
 impl Body {
-    /// The body a stub read as a plain JSON object has: `items` for a sequence's, else
-    /// `output`.
+    /// The body a stub read as a plain JSON object has: `items` for a stream's, `sequence`
+    /// for a sequence's, else `output`.
     pub(crate) fn of(stub: &serde_json::Map<String, serde_json::Value>) -> Body {
-        if stub.contains_key(Field::Items.name()) {
-            Body::Items
-        } else {
-            Body::Output
-        }
+        [Body::Items, Body::Sequence]
+            .into_iter()
+            .find(|body| stub.contains_key(body.field().name()))
+            .unwrap_or(Body::Output)
     }
 
     /// The field that holds this body.
@@ -72,6 +78,7 @@ impl Body {
         match self {
             Body::Output => Field::Output,
             Body::Items => Field::Items,
+            Body::Sequence => Field::Sequence,
         }
     }
 }
@@ -87,6 +94,7 @@ enum Field {
     Output,
     Items,
     OffsetsMs,
+    Sequence,
 }
 
 /// Every field's name, in the order of [`Field`]: the one place they are spelled.
@@ -99,10 +107,11 @@ const FIELD_NAMES: &[&str] = &[
     "output",
     "items",
     "offsets_ms",
+    "sequence",
 ];
 
 impl Field {
-    const ALL: [Field; 8] = [
+    const ALL: [Field; 9] = [
         Field::Format,
         Field::Function,
         Field::SourceHash,
@@ -111,6 +120,7 @@ impl Field {
         Field::Output,
         Field::Items,
         Field::OffsetsMs,
+        Field::Sequence,
     ];
 
     /// The field's name in a stub file.

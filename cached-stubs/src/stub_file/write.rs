@@ -1,6 +1,6 @@
 //! A new stub's bytes: fields in a fixed order, pretty, keys sorted, a trailing newline.
 
-use super::{Body, FORMAT, Field};
+use super::{Answer, Body, FORMAT, Field};
 use crate::depends::DependencyHash;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -23,6 +23,8 @@ pub(crate) enum NewBody<'a> {
         items: &'a [Value],
         offsets_ms: Option<&'a [u64]>,
     },
+    /// A sequence's answers, one per call, in order.
+    Sequence(&'a [Answer]),
 }
 
 impl NewBody<'_> {
@@ -31,6 +33,7 @@ impl NewBody<'_> {
         match self {
             NewBody::Output(_) => Body::Output,
             NewBody::Items { .. } => Body::Items,
+            NewBody::Sequence(_) => Body::Sequence,
         }
     }
 }
@@ -63,6 +66,11 @@ impl Serialize for NewStub<'_> {
                 if let Some(offsets_ms) = offsets_ms {
                     stub.serialize_field(Field::OffsetsMs.name(), offsets_ms)?;
                 }
+            }
+            NewBody::Sequence(answers) => {
+                let answers = answers.iter().map(|answer| answer.as_json().clone().into());
+                let answers: Vec<Value> = answers.collect();
+                stub.serialize_field(Field::Sequence.name(), &SortedItems(&answers))?;
             }
         }
         stub.end()

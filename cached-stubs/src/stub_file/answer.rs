@@ -1,0 +1,122 @@
+//! One answer of a stub recorded with `sequence`, whose `"sequence"` holds an answer per
+//! call, in order: an object with `"output"`, or `"items"` and perhaps `"offsets_ms"`, as a
+//! stub without `sequence` holds them at its top level.
+
+use super::{Body, Field, NewBody};
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// One answer of a sequence, its shape checked; its content is read as the function's types
+/// when it is replayed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Answer(Map<String, Value>);
+
+impl Answer {
+    /// The answer of a new recording.
+    pub(crate) fn of(body: &NewBody<'_>) -> Answer {
+        let mut answer = Map::new();
+        match body {
+            NewBody::Output(output) => {
+                answer.insert(Field::Output.name().into(), (*output).clone());
+            }
+            NewBody::Items { items, offsets_ms } => {
+                answer.insert(Field::Items.name().into(), Value::from(items.to_vec()));
+                if let Some(offsets_ms) = offsets_ms {
+                    answer.insert(
+                        Field::OffsetsMs.name().into(),
+                        Value::from(offsets_ms.to_vec()),
+                    );
+                }
+            }
+            NewBody::Sequence(_) => unreachable!("a sequence's answer is one call's"),
+        }
+        Answer(answer)
+    }
+
+    /// The answer as the stub holds it.
+    pub(crate) fn as_json(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// What the answer recorded, of kind `body` (an output, or items), as `B`.
+    pub(crate) fn recorded<B: DeserializeOwned>(&self, body: Body) -> Result<B, String> {
+        let recorded = self.field(body.field())?;
+        serde_json::from_value(recorded.clone()).map_err(|error| error.to_string())
+    }
+
+    /// When each of its items came, if that was kept (checked against the items by the
+    /// caller, as a stub's top-level `offsets_ms` are).
+    pub(crate) fn offsets_ms(&self) -> Result<Option<Vec<u64>>, String> {
+        let offsets = self.0.get(Field::OffsetsMs.name()).cloned();
+        offsets
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|error| error.to_string())
+    }
+
+    fn field(&self, field: Field) -> Result<&Value, String> {
+        let kind = if self.0.contains_key(Field::Items.name()) {
+            "items"
+        } else {
+            "an output"
+        };
+        self.0.get(field.name()).ok_or_else(|| {
+            format!(
+                "this answer holds {kind}, not \"{}\": record it again",
+                field.name()
+            )
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(AnswerVisitor)
+    }
+}
+
+struct AnswerVisitor;
+
+impl<'de> Visitor<'de> for AnswerVisitor {
+    type Value = Answer;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an answer: an object of \"output\", or of \"items\" and \"offsets_ms\"")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
+        let mut answer = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let allowed = [Field::Output, Field::Items, Field::OffsetsMs];
+            if !allowed.iter().any(|field| field.name() == name) {
+                return Err(de::Error::unknown_field(
+                    &name,
+                    &["output", "items", "offsets_ms"],
+                ));
+            }
+            if answer.contains_key(&name) {
+                return Err(de::Error::custom(format_args!("duplicate field `{name}`")));
+            }
+            answer.insert(name, map.next_value()?);
+        }
+        let body = [Body::Output, Body::Items]
+            .into_iter()
+            .filter(|body| answer.contains_key(body.field().name()))
+            .collect::<Vec<_>>();
+        match body[..] {
+            [Body::Items] => {}
+            [Body::Output] if !answer.contains_key(Field::OffsetsMs.name()) => {}
+            [Body::Output] => {
+                return Err(de::Error::custom("\"offsets_ms\" goes with \"items\" only"));
+            }
+            _ => {
+                return Err(de::Error::custom(
+                    "an answer holds \"output\" or \"items\", one of them",
+                ));
+            }
+        }
+        Ok(Answer(answer))
+    }
+}
