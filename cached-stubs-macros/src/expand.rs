@@ -138,6 +138,7 @@ impl<'a> Expansion<'a> {
                         dir: #dir,
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
                         package: ::core::env!("CARGO_PKG_NAME"),
+                        allow_secret: &[],
                     });
                     &SITE
                 };

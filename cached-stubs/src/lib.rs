@@ -50,6 +50,8 @@ mod record;
 #[cfg(feature = "record-replay")]
 mod report;
 #[cfg(feature = "record-replay")]
+mod secrets;
+#[cfg(feature = "record-replay")]
 mod single_flight;
 #[cfg(feature = "record-replay")]
 mod site;

@@ -26,6 +26,9 @@ pub struct Definition {
     pub manifest_dir: &'static str,
     /// `CARGO_PKG_NAME` of the defining crate, to find it again if it moved since.
     pub package: &'static str,
+    /// The attribute's `allow_secret("path", ...)`: JSON paths of the stub whose values are
+    /// no secrets, though the guard would take them for some (see `secrets`).
+    pub allow_secret: &'static [&'static str],
 }
 
 /// One annotated function: a `static` in its expansion, so that each of its instances is

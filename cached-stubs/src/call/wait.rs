@@ -175,6 +175,7 @@ mod tests {
             dir: Some(dir),
             manifest_dir: "/",
             package: "cached-stubs",
+            allow_secret: &[],
         })))
     }
 
