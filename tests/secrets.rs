@@ -1,7 +1,8 @@
 //! No secret reaches a stub: a recording whose stub would hold the value of a secret-named
 //! environment variable, or a credential-shaped string, writes nothing and fails naming where
-//! it is and the rule that found it, never the value. Each step runs a `child_*` test of this
-//! binary in a child process, with its own `RECORD` and environment.
+//! it is and the rule that found it, never the value; `allow_secret(...)` allows a known
+//! false positive for one function. Each step runs a `child_*` test of this binary in a child
+//! process, with its own `RECORD` and environment.
 //!
 //! Every key here is made when the tests run, by [`made_up`]: none is written in the source.
 
@@ -40,6 +41,15 @@ fn project_key() -> String {
 /// A token of a bearer authorization header.
 fn bearer_token() -> String {
     made_up("", 40, 3)
+}
+
+/// An AWS access key id: `AKIA` and 16 upper-case letters and digits.
+fn aws_key_id() -> String {
+    format!(
+        "{}{}",
+        ["AK", "IA"].concat(),
+        made_up("", 16, 4).to_uppercase()
+    )
 }
 
 #[derive(Serialize)]
@@ -211,6 +221,13 @@ fn deltas(prompt: &str) -> impl Stream<Item = Delta> {
     five_deltas()
 }
 
+/// The same stream, from a function that allows what any item's `delta` holds.
+#[cached_stub(allow_secret("items[*].delta"))]
+fn allowed_deltas(prompt: &str) -> impl Stream<Item = Delta> {
+    log_real_call(prompt);
+    five_deltas()
+}
+
 #[test]
 #[ignore = "run by its parent test in a child process"]
 fn child_streams_deltas() {
@@ -219,7 +236,17 @@ fn child_streams_deltas() {
 }
 
 #[test]
-fn a_secret_in_one_stream_item_is_refused_by_its_index() {
+#[ignore = "run by its parent test in a child process"]
+fn child_streams_allowed_deltas() {
+    let items = futures::executor::block_on(allowed_deltas("stream").collect::<Vec<_>>());
+    assert_eq!(
+        items,
+        futures::executor::block_on(five_deltas().collect::<Vec<_>>())
+    );
+}
+
+#[test]
+fn a_secret_in_one_stream_item_is_refused_by_its_index_and_an_allowance_takes_any_index() {
     let scenario = Scenario::new();
     let output = scenario.fails("child_streams_deltas", Some("1"));
     for expected in [
@@ -236,7 +263,80 @@ fn a_secret_in_one_stream_item_is_refused_by_its_index() {
     );
     assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
 
-    assert_eq!(scenario.calls(), ["stream"]);
+    scenario.passes("child_streams_allowed_deltas", Some("1"));
+    scenario.passes("child_streams_allowed_deltas", None);
+    let stub = std::fs::read_to_string(scenario.only_stub("secrets::allowed_deltas")).unwrap();
+    assert!(
+        stub.contains("\"allow_secret\": [\n    \"items[*].delta\"\n  ],"),
+        "{stub}"
+    );
+    assert_eq!(scenario.calls(), ["stream", "stream"]);
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Snippet {
+    service: String,
+    /// The example credentials of a service's documentation: shaped like real ones, on
+    /// purpose.
+    example: String,
+}
+
+fn snippet(service: &str) -> Snippet {
+    Snippet {
+        service: service.to_string(),
+        example: format!("aws configure set aws_access_key_id {}", aws_key_id()),
+    }
+}
+
+/// Documentation whose example key is known to be no secret.
+#[cached_stub(allow_secret("output.example"))]
+fn documented(service: &str) -> Snippet {
+    log_real_call("documented");
+    snippet(service)
+}
+
+/// The same documentation, from a function that allows nothing.
+#[cached_stub]
+fn undocumented(service: &str) -> Snippet {
+    log_real_call("undocumented");
+    snippet(service)
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_documents() {
+    assert_eq!(documented("s3"), snippet("s3"));
+}
+
+#[test]
+#[ignore = "run by its parent test in a child process"]
+fn child_undocuments() {
+    assert_eq!(undocumented("s3"), snippet("s3"));
+}
+
+#[test]
+fn a_false_positive_allowed_for_one_function_is_still_refused_for_another() {
+    let scenario = Scenario::new();
+    scenario.passes("child_documents", Some("1"));
+    scenario.passes("child_documents", None);
+    let stub = std::fs::read_to_string(scenario.only_stub("secrets::documented")).unwrap();
+    assert!(
+        stub.contains("\"allow_secret\": [\n    \"output.example\"\n  ],\n  \"args\""),
+        "{stub}"
+    );
+    assert!(stub.contains(&aws_key_id()), "{stub}");
+
+    let output = scenario.fails("child_undocuments", Some("1"));
+    assert!(
+        output.contains("`output.example` holds an AWS access key id (`AKIA…`)"),
+        "{output}"
+    );
+    assert!(
+        !output.contains(&aws_key_id()),
+        "the key is shown:\n{output}"
+    );
+    assert!(!scenario.folder("secrets::undocumented").exists());
+    assert_eq!(scenario.calls(), ["documented", "undocumented"]);
 }
 
 #[cached_stub]

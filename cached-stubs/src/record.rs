@@ -86,6 +86,7 @@ impl Recording {
             function,
             source_hash: definition.source_hash,
             depends: &slot.depends,
+            allow_secret: definition.allow_secret,
             args: &self.args,
             body,
         }

@@ -15,7 +15,9 @@
 //!
 //! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
 //! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
-//! came, in milliseconds from the first poll.
+//! came, in milliseconds from the first poll. A function with `allow_secret("path", ...)`
+//! has `"allow_secret": [...]` after `"source_hash"`: the paths it allows, for reviewers and
+//! for `cargo stubs check`, which scans stubs as a recording does.
 //!
 //! Fields are written in this order, pretty, with a trailing newline; objects inside `args`,
 //! `output` and `items` have their keys sorted, so the bytes depend only on the values (not
@@ -83,6 +85,7 @@ enum Field {
     Function,
     SourceHash,
     Depends,
+    AllowSecret,
     Args,
     Output,
     Items,
@@ -95,6 +98,7 @@ const FIELD_NAMES: &[&str] = &[
     "function",
     "source_hash",
     "depends",
+    "allow_secret",
     "args",
     "output",
     "items",
@@ -102,11 +106,12 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 impl Field {
-    const ALL: [Field; 8] = [
+    const ALL: [Field; 9] = [
         Field::Format,
         Field::Function,
         Field::SourceHash,
         Field::Depends,
+        Field::AllowSecret,
         Field::Args,
         Field::Output,
         Field::Items,
