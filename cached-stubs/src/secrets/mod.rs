@@ -215,7 +215,7 @@ impl<'v> Scan<'v, '_> {
     /// The rule by which `text` is a secret, if any: an environment variable's value first,
     /// the more telling.
     fn rule(&self, text: &str) -> Option<Rule> {
-        let variable = self.env.iter().find(|secret| text.contains(&secret.value));
+        let variable = self.env.iter().find(|secret| secret.is_in(text));
         match variable {
             Some(secret) => Some(Rule::Environment(secret.name.clone())),
             None => shapes::credential_in(text).map(Rule::Credential),
