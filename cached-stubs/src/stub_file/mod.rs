@@ -11,13 +11,14 @@
 //! ```
 //!
 //! A function with dependencies (`depends(...)`, files it includes) has `"depends"` after
-//! `"source_hash"`: the hash of each, by the expression as written.
+//! `"source_hash"`: the hash of each, by the expression as written. One with
+//! `allow_secret("path", ...)` has `"allow_secret": [...]` next, before `"args"`: the paths
+//! it allows, for reviewers and for `cargo stubs check`, which scans stubs as a recording
+//! does.
 //!
 //! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
 //! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
-//! came, in milliseconds from the first poll. A function with `allow_secret("path", ...)`
-//! has `"allow_secret": [...]` after `"source_hash"`: the paths it allows, for reviewers and
-//! for `cargo stubs check`, which scans stubs as a recording does.
+//! came, in milliseconds from the first poll.
 //!
 //! Fields are written in this order, pretty, with a trailing newline; objects inside `args`,
 //! `output` and `items` have their keys sorted, so the bytes depend only on the values (not
