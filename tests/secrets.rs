@@ -52,6 +52,15 @@ fn aws_key_id() -> String {
     )
 }
 
+/// Asserts that a refused recording's `output` says each of `expected`, and never shows
+/// `secret`.
+fn assert_refused(output: &str, expected: &[&str], secret: &str) {
+    for expected in expected {
+        assert!(output.contains(expected), "{expected:?} not in:\n{output}");
+    }
+    assert!(!output.contains(secret), "the secret is shown:\n{output}");
+}
+
 #[derive(Serialize)]
 struct Config {
     model: String,
@@ -119,19 +128,17 @@ fn an_environment_secret_in_an_argument_struct_is_refused_by_path_and_variable_n
             .env("SERVICE_API_KEY", service_key())
     };
     let output = child("child_connects").run().failure();
-    for expected in [
-        "cached-stubs: can't record `secrets::connect`: its stub would hold a secret",
-        "`args.config.api_key` holds the value of the environment variable `SERVICE_API_KEY`",
-        "Nothing was written",
-        "`skip(config)`",
-        "`#[serde(skip_serializing)]`",
-        "allow_secret(\"args.config.api_key\")",
-    ] {
-        assert!(output.contains(expected), "{expected:?} not in:\n{output}");
-    }
-    assert!(
-        !output.contains(&service_key()),
-        "the value is shown:\n{output}"
+    assert_refused(
+        &output,
+        &[
+            "cached-stubs: can't record `secrets::connect`: its stub would hold a secret",
+            "`args.config.api_key` holds the value of the environment variable `SERVICE_API_KEY`",
+            "Nothing was written",
+            "`skip(config)`",
+            "`#[serde(skip_serializing)]`",
+            "allow_secret(\"args.config.api_key\")",
+        ],
+        &service_key(),
     );
     assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
     assert_eq!(scenario.calls(), ["connect"]);
@@ -183,17 +190,15 @@ async fn child_completes() {
 fn an_openai_key_in_an_output_is_refused_by_path_and_kind() {
     let scenario = Scenario::new();
     let output = scenario.fails("child_completes", Some("1"));
-    for expected in [
-        "can't record `secrets::complete`: its stub would hold a secret",
-        "`output.choices[0].message.content` holds an OpenAI API key (`sk-…`)",
-        "`#[serde(skip_serializing, default)]`",
-        "allow_secret(\"output.choices[0].message.content\")",
-    ] {
-        assert!(output.contains(expected), "{expected:?} not in:\n{output}");
-    }
-    assert!(
-        !output.contains(&project_key()),
-        "the key is shown:\n{output}"
+    assert_refused(
+        &output,
+        &[
+            "can't record `secrets::complete`: its stub would hold a secret",
+            "`output.choices[0].message.content` holds an OpenAI API key (`sk-…`)",
+            "`#[serde(skip_serializing, default)]`",
+            "allow_secret(\"output.choices[0].message.content\")",
+        ],
+        &project_key(),
     );
     assert!(!output.contains("skip("), "no argument holds it:\n{output}");
     assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
@@ -249,18 +254,16 @@ fn child_streams_allowed_deltas() {
 fn a_secret_in_one_stream_item_is_refused_by_its_index_and_an_allowance_takes_any_index() {
     let scenario = Scenario::new();
     let output = scenario.fails("child_streams_deltas", Some("1"));
-    for expected in [
-        "can't record `secrets::deltas`: its stub would hold a secret",
-        "`items[3].delta` holds a bearer token (`Bearer …`)",
-        "allow_secret(\"items[*].delta\")",
-    ] {
-        assert!(output.contains(expected), "{expected:?} not in:\n{output}");
-    }
-    assert_eq!(output.matches("` holds ").count(), 1, "{output}");
-    assert!(
-        !output.contains(&bearer_token()),
-        "the token is shown:\n{output}"
+    assert_refused(
+        &output,
+        &[
+            "can't record `secrets::deltas`: its stub would hold a secret",
+            "`items[3].delta` holds a bearer token (`Bearer …`)",
+            "allow_secret(\"items[*].delta\")",
+        ],
+        &bearer_token(),
     );
+    assert_eq!(output.matches("` holds ").count(), 1, "{output}");
     assert_eq!(scenario.stub_files(), Vec::<PathBuf>::new());
 
     scenario.passes("child_streams_allowed_deltas", Some("1"));
@@ -327,13 +330,10 @@ fn a_false_positive_allowed_for_one_function_is_still_refused_for_another() {
     assert!(stub.contains(&aws_key_id()), "{stub}");
 
     let output = scenario.fails("child_undocuments", Some("1"));
-    assert!(
-        output.contains("`output.example` holds an AWS access key id (`AKIA…`)"),
-        "{output}"
-    );
-    assert!(
-        !output.contains(&aws_key_id()),
-        "the key is shown:\n{output}"
+    assert_refused(
+        &output,
+        &["`output.example` holds an AWS access key id (`AKIA…`)"],
+        &aws_key_id(),
     );
     assert!(!scenario.folder("secrets::undocumented").exists());
     assert_eq!(scenario.calls(), ["documented", "undocumented"]);

@@ -942,27 +942,22 @@ fn two_prunes_at_once_each_read_only_the_logs_of_their_own_runs() {
     );
 }
 
-/// `length` letters and digits after `prefix`, made when the test runs, so that no
+/// `length` random letters and digits after `prefix`, made when the test runs, so that no
 /// real-looking key is in the source.
-fn made_up(prefix: &str, length: usize, seed: u64) -> String {
+fn made_up(prefix: &str, length: usize) -> String {
+    use std::hash::{BuildHasher, RandomState};
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut state = seed;
-    let body: String = (0..length)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            char::from(ALPHABET[(state >> 33) as usize % ALPHABET.len()])
-        })
-        .collect();
+    let random = RandomState::new();
+    let at = |n| usize::try_from(random.hash_one(n)).unwrap_or_default() % ALPHABET.len();
+    let body: String = (0..length).map(|n| char::from(ALPHABET[at(n)])).collect();
     format!("{prefix}{body}")
 }
 
 #[test]
 fn check_finds_secrets_planted_in_stubs_but_where_the_stub_allows_them() {
     let fixture = Fixture::recorded();
-    let key = made_up(&["sk", "proj", ""].join("-"), 80, 1);
-    let token = made_up("", 24, 2);
+    let key = made_up(&["sk", "proj", ""].join("-"), 80);
+    let token = made_up("", 24);
     let [leaky, allowed] = <[PathBuf; 2]>::try_from(fixture.stubs_of("greet")).unwrap();
     rewrite(&leaky, &|stub| {
         stub["output"] = format!("Hello! Your key is {key}.").into();
