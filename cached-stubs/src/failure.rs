@@ -396,10 +396,14 @@ fn write_secrets(f: &mut fmt::Formatter<'_>, function: &str, found: &[Found]) ->
     }
     if !variables.is_empty() {
         let names: Vec<String> = variables.iter().map(|name| format!("`{name}`")).collect();
+        let (holds, has, it) = match names.len() {
+            1 => ("holds", "has", "it"),
+            _ => ("hold", "have", "them"),
+        };
         write!(
             f,
-            "\n  - if {} holds no secret, only has a name that looks like one, record with it \
-             unset;",
+            "\n  - if {} {holds} no secret, only {has} a name that looks like one, record with \
+             {it} unset;",
             names.join(", ")
         )?;
     }
