@@ -3,10 +3,17 @@
 //! the time to the first item through the wrapper against the inner stream alone, for an
 //! inner stream that yields its first item after a millisecond, as a model's first token
 //! comes, and the rest 20 ms apart: a tee that held items back would take 181 ms.
+//!
+//! Then what recording pays once per stub written: the scan for secrets, against turning the
+//! same JSON into the stub's pretty bytes, which writing it does anyway. The recording
+//! process has eight secret-named variables of 16 to 72 characters, as a developer's shell
+//! may, so that the environment rule has values to look for.
 
+use cached_stubs::__bench::secrets_found;
 use cached_stubs::cached_stub;
-use cached_stubs_benches::{Row, answer_text, compare, drain, print_table};
+use cached_stubs_benches::{PROMPT, Row, answer_text, compare, drain, print_table};
 use futures::stream::{self, Stream, StreamExt};
+use serde_json::{Value, json};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -40,9 +47,15 @@ fn main() {
     // Measured while recording: every call runs the real stream through the tee.
     if std::env::var_os("RECORD").is_none() {
         let stubs = tempfile::tempdir().unwrap();
+        // Of 16 to 72 characters: some shorter than an item, which the scan must look into.
+        let secrets = (0..8).map(|n| {
+            let value = format!("bench-{n}-{}", answer_text(8 * n + 8).replace(' ', "-"));
+            (format!("BENCH_SERVICE_{n}_TOKEN"), value)
+        });
         let status = std::process::Command::new(std::env::current_exe().unwrap())
             .env("RECORD", "all")
             .env("CACHED_STUBS_DIR", stubs.path())
+            .envs(secrets)
             .status()
             .unwrap();
         std::process::exit(status.code().unwrap_or(1));
@@ -71,4 +84,75 @@ fn main() {
         "through the tee",
         &[per_item, first],
     );
+    print_table(
+        "Recording: the scan for secrets against the stub's JSON bytes",
+        "to_vec_pretty",
+        "scan",
+        &[scan_items(), scan_chat()],
+    );
+}
+
+/// The scan of a stub of 200 items of 40 bytes, per item.
+fn scan_items() -> Row {
+    let args = [("prompt", json!(PROMPT))];
+    let items: Vec<Value> = (0..ITEMS).map(|_| json!(answer_text(40))).collect();
+    let row = scan_row(
+        format!("{ITEMS} items of 40 bytes, per item"),
+        &args,
+        &items,
+        false,
+    );
+    Row {
+        floor_ns: row.floor_ns / ITEMS as f64,
+        subject_ns: row.subject_ns / ITEMS as f64,
+        ..row
+    }
+}
+
+/// The scan of a chat completion's stub: a request of 20 messages, and its answer.
+fn scan_chat() -> Row {
+    let messages: Vec<Value> = (0..20)
+        .map(|turn| json!({"role": if turn % 2 == 0 { "user" } else { "assistant" }, "content": answer_text(200)}))
+        .collect();
+    let args = [(
+        "request",
+        json!({"model": "gpt-4o-mini", "temperature": 0.2, "messages": messages}),
+    )];
+    let output = json!({
+        "id": "chatcmpl-1",
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer_text(600)}}],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": 150, "total_tokens": 1150},
+    });
+    assert!(serde_json::to_vec_pretty(&(&args, &output)).unwrap().len() > 6_500);
+    scan_row(
+        "a chat completion: 20 messages and its answer (6.6 KiB)",
+        &args,
+        std::slice::from_ref(&output),
+        true,
+    )
+}
+
+/// `secrets_found` over a stub of `args` and `items` (an output when `output`), against
+/// `serde_json::to_vec_pretty` of the same values.
+fn scan_row(
+    case: impl Into<String>,
+    args: &[(&'static str, Value)],
+    items: &[Value],
+    output: bool,
+) -> Row {
+    assert_eq!(
+        secrets_found(args, items, output),
+        0,
+        "the bench finds a secret"
+    );
+    compare(
+        case,
+        || {
+            black_box(serde_json::to_vec_pretty(&(black_box(args), black_box(items))).unwrap());
+        },
+        || {
+            black_box(secrets_found(black_box(args), black_box(items), output));
+        },
+    )
 }

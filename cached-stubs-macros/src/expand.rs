@@ -1,5 +1,6 @@
 //! Code generation: the record/replay version of the function, in its place.
 
+use crate::allow_secret;
 use crate::depends::{Dependency, dependencies};
 use crate::function::Function;
 use crate::options::Options;
@@ -39,6 +40,7 @@ fn try_expand(attr: &TokenStream, item: &TokenStream) -> syn::Result<TokenStream
     let returns = Returns::of(&function.sig.output, options.items.as_ref())?;
     let params = Params::of(&function.sig, &options.skip)?;
     let dependencies = dependencies(&options.depends, function.block.stream())?;
+    allow_secret::check(&options.allow_secret, &params, &returns)?;
     let folder_name = stub_folder::folder_name(&function.sig.ident, options.name.as_ref())?;
     if let (Some(record_err), Returns::Items(_)) = (&options.record_err, &returns) {
         return Err(syn::Error::new_spanned(
@@ -127,6 +129,7 @@ impl<'a> Expansion<'a> {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),
         };
+        let allow_secret = &options.allow_secret;
         let body = match self.returns {
             Returns::Value => self.value_body(),
             Returns::Items(items) => self.items_body(items),
@@ -148,6 +151,7 @@ impl<'a> Expansion<'a> {
                         manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
                         package: ::core::env!("CARGO_PKG_NAME"),
                         sequence: #sequence,
+                        allow_secret: &[#(#allow_secret),*],
                     });
                     &SITE
                 };

@@ -4,6 +4,7 @@
 //!
 //! The pipeline, a file per step:
 //! - `options`: the attribute's options;
+//! - `allow_secret`: the JSON paths `allow_secret(...)` names, checked against the function;
 //! - `stub_folder`: where the stubs go: `dir` kept inside the crate, folder names that fit;
 //! - `function`: the item, parsed up to its body, refused if no stub can stand in for it;
 //! - `returns`: what the function returns: a value, a future, or a stream's or an
@@ -27,6 +28,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "record-replay")]
+mod allow_secret;
 #[cfg(feature = "record-replay")]
 mod depends;
 #[cfg(feature = "record-replay")]

@@ -1,6 +1,6 @@
 //! The options of `#[cached_stub(...)]`.
 
-use crate::stub_folder;
+use crate::{allow_secret, stub_folder};
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
@@ -26,12 +26,16 @@ pub(crate) struct Options {
     pub(crate) sequence: Option<Ident>,
     /// `record_err`: a returned `Result` records its `Err` too.
     pub(crate) record_err: Option<Ident>,
+    /// `allow_secret("path", ...)`: JSON paths whose values are no secrets, checked by
+    /// `allow_secret`.
+    pub(crate) allow_secret: Vec<LitStr>,
     seen_skip: bool,
     seen_depends: bool,
 }
 
 const VALID: &str = "`skip(arg, ...)`, `depends(expr, ...)`, `sequence`, `record_err`, \
-                     `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`";
+                     `name = \"...\"`, `dir = \"...\"`, `stream`, `iter`, \
+                     `allow_secret(\"path\", ...)`";
 
 impl Options {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Options> {
@@ -82,6 +86,12 @@ impl Options {
             }
             self.items = meta.path.get_ident().cloned();
             Ok(())
+        } else if meta.path.is_ident("allow_secret") {
+            if !self.allow_secret.is_empty() {
+                return Err(duplicate());
+            }
+            self.allow_secret = allow_secret::parse(meta)?;
+            Ok(())
         } else {
             Err(meta.error(format!("unknown option; the options are {VALID}")))
         }
@@ -107,6 +117,7 @@ fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 mod tests {
     use super::Options;
     use quote::quote;
+    use syn::LitStr;
 
     fn error(tokens: proc_macro2::TokenStream) -> String {
         Options::parse(tokens).err().expect("rejected").to_string()
@@ -118,7 +129,8 @@ mod tests {
             skip(client, self),
             name = "ask",
             dir = "fixtures",
-            stream
+            stream,
+            allow_secret("items[*].delta", "args.client.token"),
         ))
         .unwrap();
         let skipped: Vec<_> = options.skip.iter().map(ToString::to_string).collect();
@@ -126,6 +138,8 @@ mod tests {
         assert_eq!(options.name.unwrap().value(), "ask");
         assert_eq!(options.dir.unwrap().value(), "fixtures");
         assert_eq!(options.items.unwrap(), "stream");
+        let allowed: Vec<_> = options.allow_secret.iter().map(LitStr::value).collect();
+        assert_eq!(allowed, ["items[*].delta", "args.client.token"]);
     }
 
     #[test]
@@ -147,5 +161,17 @@ mod tests {
         assert!(error(quote!(dir = "")).contains("must not be empty"));
         assert!(error(quote!(dir = "/etc")).contains("`dir` must stay inside the crate's folder"));
         assert!(error(quote!(name = 3)).contains("expected string literal"));
+        assert_eq!(
+            error(quote!(allow_secret("output"), allow_secret("items[*]"))),
+            "this option is given twice"
+        );
+        assert_eq!(
+            error(quote!(allow_secret("output", "output"))),
+            "this path is allowed twice"
+        );
+        assert!(error(quote!(allow_secret())).contains("names the JSON paths it allows"));
+        assert!(error(quote!(allow_secret(output.token))).contains("expected string literal"));
+        assert!(error(quote!(allow_secret = "output")).contains("expected parentheses"));
+        assert!(error(quote!(allow_secret("token"))).contains("`token` is no part of a stub"));
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::nearest::Difference;
 use crate::report::{cut, cut_around};
+use crate::secrets::Found;
 use serde_json::Value;
 use std::fmt::{self, Display, Write};
 
@@ -66,6 +67,11 @@ pub(crate) enum Failure {
         package: &'static str,
         compiled_at: &'static str,
     },
+    /// The stub would hold secrets, each named by where it is and the rule that found it.
+    Secret {
+        function: &'static str,
+        found: Vec<Found>,
+    },
     /// Two functions of one process would share a stub folder.
     SharedFolder {
         first: String,
@@ -125,6 +131,9 @@ pub(crate) const ONLY_ORDER: &str = "they differ only in the order of a sequence
 
 /// How many differing values a miss shows.
 const SHOWN_DIFFERENCES: usize = 3;
+
+/// How many secrets a refused recording lists.
+const SHOWN_SECRETS: usize = 10;
 
 /// Where the lines under `why:` start.
 const INDENT: &str = "              ";
@@ -247,6 +256,7 @@ impl Display for Failure {
                  No stub was read or written. Build it where it is now:\n    \
                  cargo clean -p {package}"
             ),
+            Failure::Secret { function, found } => write_secrets(f, function, found),
             Failure::SharedFolder {
                 first,
                 second,
@@ -389,6 +399,72 @@ impl Display for Miss {
     }
 }
 
+/// A recording refused for the secrets `found` in its stub: where each is and why it was
+/// taken for one, never its value; then the ways to keep each out, or to allow it.
+fn write_secrets(f: &mut fmt::Formatter<'_>, function: &str, found: &[Found]) -> fmt::Result {
+    write!(
+        f,
+        "cached-stubs: can't record `{function}`: its stub would hold a secret"
+    )?;
+    for secret in found.iter().take(SHOWN_SECRETS) {
+        write!(f, "\n  {secret}")?;
+    }
+    if found.len() > SHOWN_SECRETS {
+        write!(f, "\n  and {} more", found.len() - SHOWN_SECRETS)?;
+    }
+    // Those `skip(...)` can name: not `#2`, an argument bound by a pattern.
+    let skippable = |name: &&str| name.chars().all(|c| c == '_' || c.is_alphanumeric());
+    let arguments = sorted_once(found.iter().filter_map(Found::argument).filter(skippable));
+    let variables = sorted_once(found.iter().filter_map(Found::variable));
+    let allowances = sorted_once(
+        found
+            .iter()
+            .map(|secret| format!("{:?}", secret.allowance())),
+    );
+    f.write_str("\nNothing was written (the value is not shown here). Keep it out of the stub:")?;
+    if !arguments.is_empty() {
+        write!(
+            f,
+            "\n  - leave the argument out with `skip({})`, or the field that holds it with \
+             `#[serde(skip_serializing)]`;",
+            arguments.join(", ")
+        )?;
+    }
+    if found.iter().any(|secret| secret.argument().is_none()) {
+        f.write_str(
+            "\n  - leave a field of the result out with `#[serde(skip_serializing, default)]` \
+             (it replays as its default), or return the result without it;",
+        )?;
+    }
+    if !variables.is_empty() {
+        let names: Vec<String> = variables.iter().map(|name| format!("`{name}`")).collect();
+        let (holds, has, it) = match names.len() {
+            1 => ("holds", "has", "it"),
+            _ => ("hold", "have", "them"),
+        };
+        write!(
+            f,
+            "\n  - if {} {holds} no secret, only {has} a name that looks like one, record with \
+             {it} unset;",
+            names.join(", ")
+        )?;
+    }
+    write!(
+        f,
+        "\n  - if it is no secret (an example key, a placeholder), allow it for this function \
+         alone with `#[cached_stub(allow_secret({}))]`.",
+        allowances.join(", ")
+    )
+}
+
+/// `items` sorted, each once.
+fn sorted_once<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut items: Vec<T> = items.collect();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
 /// One differing value, where it is, its recorded value above the called one, each cut to
 /// a readable width around where they differ.
 fn write_difference(out: &mut impl Write, difference: &Difference) -> fmt::Result {
@@ -524,6 +600,41 @@ The real function was not called. To record it, run:
         assert!(
             recorded.contains('…') && recorded.chars().count() < 200,
             "{recorded}"
+        );
+    }
+
+    #[test]
+    fn a_refused_secret_is_named_by_path_and_rule_with_each_way_to_keep_it_out() {
+        use crate::secrets::{Credential, Found, JsonPath, Rule};
+        let found = |path: &[&str], rule| Found {
+            path: JsonPath::parse_for_tests(path),
+            in_key: false,
+            rule,
+        };
+        let message = Failure::Secret {
+            function: "app::chat",
+            found: vec![
+                found(
+                    &["args", "config", "api_key"],
+                    Rule::Environment("SERVICE_API_KEY".into()),
+                ),
+                found(
+                    &["items", "3", "delta"],
+                    Rule::Credential(Credential::OpenAi),
+                ),
+            ],
+        }
+        .to_string();
+        assert_eq!(
+            message,
+            "cached-stubs: can't record `app::chat`: its stub would hold a secret
+  `args.config.api_key` holds the value of the environment variable `SERVICE_API_KEY`
+  `items[3].delta` holds an OpenAI API key (`sk-…`)
+Nothing was written (the value is not shown here). Keep it out of the stub:
+  - leave the argument out with `skip(config)`, or the field that holds it with `#[serde(skip_serializing)]`;
+  - leave a field of the result out with `#[serde(skip_serializing, default)]` (it replays as its default), or return the result without it;
+  - if `SERVICE_API_KEY` holds no secret, only has a name that looks like one, record with it unset;
+  - if it is no secret (an example key, a placeholder), allow it for this function alone with `#[cached_stub(allow_secret(\"args.config.api_key\", \"items[*].delta\"))]`."
         );
     }
 

@@ -51,6 +51,8 @@ mod record;
 mod report;
 mod scope;
 #[cfg(feature = "record-replay")]
+mod secrets;
+#[cfg(feature = "record-replay")]
 mod sequence;
 #[cfg(feature = "record-replay")]
 mod single_flight;
@@ -111,6 +113,8 @@ pub use scope::{Scoped, scope, scope_fn};
 /// - `dir = "..."`: the stub root, relative to the crate's manifest dir, instead of `stubs`;
 ///   it must stay inside that folder.
 /// - `stream`, `iter`: the return type is a named stream or iterator type (see below).
+/// - `allow_secret("path", ...)`: values of the stub that are no secrets, though shaped like
+///   some (see below).
 ///
 /// # Dependencies
 ///
@@ -314,6 +318,34 @@ pub use scope::{Scoped, scope, scope_fn};
 /// #[cached_stub(stream)]
 /// async fn create_stream(prompt: &str) -> std::io::Result<BoxStream<'static, std::io::Result<String>>> {
 ///     Ok(stream::iter([Ok(format!("You asked: {prompt}"))]).boxed())
+/// }
+/// ```
+///
+/// # Secrets
+///
+/// Before a stub is written, its arguments and its output (or items) are scanned for the
+/// values of the recording process's environment variables whose names hold `KEY`, `TOKEN`,
+/// `SECRET`, `PASSWORD`, `PASSWD`, `CREDENTIAL` or `AUTH`, and for strings shaped like
+/// well-known credentials (`sk-…`, `ghp_…`, `AKIA…`, `Bearer …`, PEM private keys, …). One
+/// found writes nothing, and the call panics naming the JSON path (`args.config.api_key`,
+/// `output.choices[0].message.content`, `items[3].delta`) and the rule, never the value.
+///
+/// A value that is no secret, only shaped like one, is allowed for one function by its path,
+/// as the panic names it; `[*]` stands for any index. The paths are written in the stubs
+/// (`"allow_secret"`), for reviewers and for `cargo stubs check`.
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Snippet { language: String, code: String }
+///
+/// /// Code samples for an API's documentation, whose placeholder keys look real on purpose.
+/// #[cached_stub(allow_secret("output[*].code"))]
+/// fn samples(topic: &str) -> Vec<Snippet> {
+///     let code = format!("curl https://api.example.com/{topic}");
+///     vec![Snippet { language: "sh".into(), code }]
 /// }
 /// ```
 #[doc(inline)]

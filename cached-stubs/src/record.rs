@@ -2,6 +2,7 @@
 //! once the result is known, after checking that it reads back as the same value.
 
 use crate::failure::Failure;
+use crate::secrets::refuse_secrets;
 use crate::sequence::Position;
 use crate::single_flight::Leader;
 use crate::slot::Slot;
@@ -80,13 +81,14 @@ impl Recording {
         .raise()
     }
 
-    /// Writes the stub, after checking that it reads back as `B` and `matches` the real
-    /// result: a stub that would not replay the same value is worse than none.
+    /// Writes the stub, after checking that it holds no secret, and that it reads back as `B`
+    /// and `matches` the real result: a stub that would not replay the same value is worse
+    /// than none.
     ///
     /// # Panics
     ///
-    /// When it would not, when it would be larger than a replay reads, or when the file can't
-    /// be written.
+    /// When it would hold a secret that the function doesn't allow, when it would not read
+    /// back, when it would be larger than a replay reads, or when the file can't be written.
     #[track_caller]
     pub(crate) fn write<B: DeserializeOwned>(
         mut self,
@@ -94,6 +96,9 @@ impl Recording {
         matches: impl FnOnce(&B) -> bool,
     ) {
         let slot = &self.slot;
+        let definition = &slot.instance.site.definition;
+        let function = slot.instance.function();
+        refuse_secrets(function, &self.args, &body, definition.allow_secret);
         let kind = body.kind();
         // A sequence's stub holds every answer so far: none is written after a gap.
         let answers = match &self.position {
@@ -108,9 +113,10 @@ impl Recording {
             None => body,
         };
         let bytes = NewStub {
-            function: slot.instance.function(),
-            source_hash: slot.instance.site.definition.source_hash,
+            function,
+            source_hash: definition.source_hash,
             depends: &slot.depends,
+            allow_secret: definition.allow_secret,
             args: &self.args,
             body,
         }

@@ -28,6 +28,9 @@ pub struct Definition {
     pub package: &'static str,
     /// Whether identical calls are recorded as a sequence, an answer per call and per test.
     pub sequence: bool,
+    /// The attribute's `allow_secret("path", ...)`: JSON paths of the stub whose values are
+    /// no secrets, though the guard would take them for some (see `secrets`).
+    pub allow_secret: &'static [&'static str],
 }
 
 /// One annotated function: a `static` in its expansion, so that each of its instances is

@@ -1,6 +1,8 @@
-//! `cargo stubs check`: every stub reads as a replay would read it and lies in a folder of
-//! its function's module, a folder that holds that function's stubs only, and nothing else is
-//! in the stub folders. What it prints is escaped: stubs and file names may hold anything.
+//! `cargo stubs check`: every stub reads as a replay would read it, holds no secret (as a
+//! recording scans for them, with this process's environment), and lies in a folder of its
+//! function's module, a folder that holds that function's stubs only, and nothing else is in
+//! the stub folders. What it prints is escaped: stubs and file names may hold anything; a
+//! secret is named by where it is and the rule that found it, never by its value.
 //!
 //! A folder is `<module path>/<name>`, where the name is the function's or the one given
 //! with `name = "..."`, which no stub records: a folder named otherwise is taken for a
@@ -9,7 +11,7 @@
 use crate::Stop;
 use crate::catalog::{Catalog, Folder};
 use crate::output::{counted, line};
-use cached_stubs::__cargo_stubs::{inspect_file, shown};
+use cached_stubs::__cargo_stubs::{SecretFound, inspect_file, secrets_in, shown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::io::Write;
@@ -29,12 +31,16 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
     let mut recorded = Vec::new();
     for (folder, path) in catalog.stubs() {
         match inspect_file(path) {
-            Ok(stub) => recorded.push(Recorded {
-                folder,
-                path,
-                function: stub.function,
-                source_hash: stub.source_hash,
-            }),
+            Ok(stub) => {
+                let secrets = secrets_in(&stub).into_iter();
+                problems.extend(secrets.map(|found| (path.clone(), secret(&found))));
+                recorded.push(Recorded {
+                    folder,
+                    path,
+                    function: stub.function,
+                    source_hash: stub.source_hash,
+                })
+            }
             Err(problem) => problems.push((path.clone(), problem)),
         }
     }
@@ -53,7 +59,7 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
         line(
             out,
             format_args!(
-                "{stubs} of {functions}: all readable, in the current format, in folders of their modules, one function per folder"
+                "{stubs} of {functions}: all readable, in the current format, in folders of their modules, one function per folder, no secret found"
             ),
         )?;
         return Ok(true);
@@ -67,6 +73,15 @@ pub fn run(catalog: &Catalog, out: &mut dyn Write) -> Result<bool, Stop> {
         line(out, format_args!("  {}: {problem}", shown(path)))?;
     }
     Ok(false)
+}
+
+/// A secret found in a stub, and what to do about it.
+fn secret(found: &SecretFound) -> String {
+    format!(
+        "{found}: revoke it and record without it, or, if it is no secret, add \
+         `allow_secret({:?})` to the function and record again",
+        found.allowance()
+    )
 }
 
 /// `my_crate::llm::answer` as `("my_crate::llm", "answer")`.

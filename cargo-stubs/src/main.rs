@@ -55,8 +55,9 @@ enum Command {
         /// A stub file, a function's folder, or a function's path (`geo::capital`).
         target: String,
     },
-    /// Whether every stub reads as a replay reads it, in a folder of its function's module
-    /// that holds no other function's stubs; exits with 1 and lists the problems otherwise.
+    /// Whether every stub reads as a replay reads it, holds no secret, and is in a folder of
+    /// its function's module that holds no other function's stubs; exits with 1 and lists the
+    /// problems otherwise.
     Check,
     /// Runs every test (`cargo test --workspace`, and under each configuration named with
     /// `--run`) with usage logging on and, after green runs only, deletes the stubs no test

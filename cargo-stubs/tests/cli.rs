@@ -354,7 +354,7 @@ fn list_show_and_check_read_real_recordings() {
         (code, checked.trim()),
         (
             0,
-            "4 stubs of 3 functions: all readable, in the current format, in folders of their modules, one function per folder"
+            "4 stubs of 3 functions: all readable, in the current format, in folders of their modules, one function per folder, no secret found"
         )
     );
 
@@ -603,6 +603,14 @@ fn name(path: &Path) -> String {
     path.file_name().unwrap().to_str().unwrap().to_string()
 }
 
+/// Changes the stub at `path` as JSON, and writes it back.
+fn rewrite(path: &Path, change: &dyn Fn(&mut serde_json::Value)) {
+    let mut stub: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    change(&mut stub);
+    std::fs::write(path, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
+}
+
 /// A link to a folder, as each platform makes one.
 fn symlink_folder(original: &Path, link: &Path) {
     #[cfg(unix)]
@@ -731,12 +739,6 @@ fn show_list_and_check_print_control_characters_escaped_and_check_flags_them() {
     // screen; a right-to-left override), one whose function does (OSC: set the window
     // title), one whose hash does, and a folder named with one.
     let [greet, foreign] = <[PathBuf; 2]>::try_from(fixture.stubs_of("greet")).unwrap();
-    let rewrite = |path: &Path, change: &dyn Fn(&mut serde_json::Value)| {
-        let mut stub: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        change(&mut stub);
-        std::fs::write(path, serde_json::to_vec_pretty(&stub).unwrap()).unwrap();
-    };
     rewrite(&greet, &|stub| {
         stub["args"] = serde_json::json!({ "\u{9b}31m": "Ada" });
         stub["output"] = "Hello\u{1b}[2J\u{202e}".into();
@@ -954,4 +956,67 @@ fn two_prunes_at_once_each_read_only_the_logs_of_their_own_runs() {
         std::fs::read_dir(fixture.path("arrivals")).unwrap().count() >= 2,
         "the runs of the two prunes did not meet"
     );
+}
+
+/// `length` random letters and digits after `prefix`, made when the test runs, so that no
+/// real-looking key is in the source.
+fn made_up(prefix: &str, length: usize) -> String {
+    use std::hash::{BuildHasher, RandomState};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let random = RandomState::new();
+    let at = |n| usize::try_from(random.hash_one(n)).unwrap_or_default() % ALPHABET.len();
+    let body: String = (0..length).map(|n| char::from(ALPHABET[at(n)])).collect();
+    format!("{prefix}{body}")
+}
+
+#[test]
+fn check_finds_secrets_planted_in_stubs_but_where_the_stub_allows_them() {
+    let fixture = Fixture::recorded();
+    let key = made_up(&["sk", "proj", ""].join("-"), 80);
+    let token = made_up("", 24);
+    let [leaky, allowed] = <[PathBuf; 2]>::try_from(fixture.stubs_of("greet")).unwrap();
+    rewrite(&leaky, &|stub| {
+        stub["output"] = format!("Hello! Your key is {key}.").into();
+    });
+    // What `allow_secret("output")` on the function writes in its stubs.
+    rewrite(&allowed, &|stub| {
+        stub["output"] = format!("An example: {key}").into();
+        stub["allow_secret"] = serde_json::json!(["output"]);
+    });
+    let shout = fixture.stubs_of("shout").remove(0);
+    rewrite(&shout, &|stub| stub["args"]["text"] = token.clone().into());
+
+    let check = |env: &[(&str, &str)]| {
+        let mut command = fixture.command(&["stubs", "check"]);
+        command.envs(env.iter().copied());
+        printed(command.output().unwrap())
+    };
+    let (code, report) = check(&[("APP_SERVICE_TOKEN", &token)]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.starts_with("2 problems in the stubs:\n"), "{report}");
+    for expected in [
+        format!(
+            "stubs/app/greet/{}: `output` holds an OpenAI API key (`sk-…`): revoke it and \
+             record without it, or, if it is no secret, add `allow_secret(\"output\")` to the \
+             function and record again",
+            name(&leaky)
+        ),
+        format!(
+            "stubs/app/shout/{}: `args.text` holds the value of the environment variable \
+             `APP_SERVICE_TOKEN`",
+            name(&shout)
+        ),
+    ] {
+        assert!(report.contains(&expected), "{expected:?} not in\n{report}");
+    }
+    assert!(!report.contains(&name(&allowed)), "{report}");
+    assert!(
+        !report.contains(&key) && !report.contains(&token),
+        "{report}"
+    );
+
+    // The environment rule looks for the values of the variables `check` runs with.
+    let (code, report) = check(&[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.starts_with("1 problem in the stubs:\n"), "{report}");
 }

@@ -176,6 +176,7 @@ mod tests {
             manifest_dir: "/",
             package: "cached-stubs",
             sequence: false,
+            allow_secret: &[],
         })))
     }
 

@@ -1,14 +1,16 @@
 //! What `cargo stubs` needs of this crate, kept in step with it by the exact version pin:
 //! the usage log's variable and format, the names of stub and temporary files, a reading of
-//! any stub that needs none of the types it was recorded from, and paths as messages show
-//! them. Not public API; compiled only with the `_cargo-stubs` feature, which `cargo-stubs`
+//! any stub that needs none of the types it was recorded from, the scan for secrets a
+//! recording makes, and paths as messages show them. Not public API; compiled only with the `_cargo-stubs` feature, which `cargo-stubs`
 //! enables.
 
 use crate::key::Key;
+use crate::secrets::{self, Returned};
 use crate::{report, store, stub_file, usage};
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use crate::secrets::Found as SecretFound;
 pub use crate::stub_file::{Inspected, InspectedBody};
 
 /// The environment variable under which every replayed or recorded stub is logged.
@@ -50,4 +52,28 @@ pub fn inspect_file(path: &Path) -> Result<Inspected, String> {
         .and_then(|bytes| bytes.ok_or_else(|| io::ErrorKind::NotFound.into()))
         .map_err(|error| error.to_string())?;
     stub_file::inspect(&bytes)
+}
+
+/// The secrets `stub` holds, as a recording would refuse them: values of this process's
+/// secret-named environment variables and credential-shaped strings, but for the paths of
+/// its `allow_secret`. Each is named by its path and rule, never by its value.
+pub fn secrets_in(stub: &Inspected) -> Vec<SecretFound> {
+    let answers: Vec<Returned<'_>>;
+    let returned = match &stub.body {
+        InspectedBody::Sequence(list) => {
+            answers = list.iter().map(returned).collect();
+            Returned::Answers(&answers)
+        }
+        body => returned(body),
+    };
+    secrets::find(&stub.args, returned, &stub.allow_secret)
+}
+
+/// What one answer of `body` records.
+fn returned(body: &InspectedBody) -> Returned<'_> {
+    match body {
+        InspectedBody::Output(output) => Returned::Output(output),
+        InspectedBody::Items { items, .. } => Returned::Items(items),
+        InspectedBody::Sequence(_) => unreachable!("a sequence's answers are one call's each"),
+    }
 }

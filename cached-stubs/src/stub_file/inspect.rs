@@ -16,6 +16,8 @@ pub struct Inspected {
     /// The hash of each value it depended on, by the expression as written; none when it
     /// had none.
     pub depends: Vec<(String, String)>,
+    /// The paths its `allow_secret(...)` allows, none when it has no such option.
+    pub allow_secret: Vec<String>,
     /// Its arguments, in declaration order.
     pub args: Vec<(String, Value)>,
     /// What it recorded.
@@ -80,11 +82,20 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
             inspected(&Answer::of(&answer))?
         }
     };
-
+    // An array of strings, as the strict reading checked.
+    let allow_secret = match whole.get(Field::AllowSecret.name()) {
+        Some(Value::Array(paths)) => paths
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Inspected {
         function: text(Field::Function)?,
         source_hash: text(Field::SourceHash)?,
         depends,
+        allow_secret,
         args,
         body,
     })

@@ -11,7 +11,10 @@
 //! ```
 //!
 //! A function with dependencies (`depends(...)`, files it includes) has `"depends"` after
-//! `"source_hash"`: the hash of each, by the expression as written.
+//! `"source_hash"`: the hash of each, by the expression as written. One with
+//! `allow_secret("path", ...)` has `"allow_secret": [...]` next, before `"args"`: the paths
+//! it allows, for reviewers and for `cargo stubs check`, which scans stubs as a recording
+//! does.
 //!
 //! A function recorded with `sequence` has `"sequence": [...]` instead, an answer per call:
 //! `{"output": ...}`, or `{"items": [...]}`.
@@ -90,6 +93,7 @@ enum Field {
     Function,
     SourceHash,
     Depends,
+    AllowSecret,
     Args,
     Output,
     Items,
@@ -103,6 +107,7 @@ const FIELD_NAMES: &[&str] = &[
     "function",
     "source_hash",
     "depends",
+    "allow_secret",
     "args",
     "output",
     "items",
@@ -111,11 +116,12 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 impl Field {
-    const ALL: [Field; 9] = [
+    const ALL: [Field; 10] = [
         Field::Format,
         Field::Function,
         Field::SourceHash,
         Field::Depends,
+        Field::AllowSecret,
         Field::Args,
         Field::Output,
         Field::Items,

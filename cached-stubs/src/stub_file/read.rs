@@ -132,6 +132,9 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                     let expected = ComparedDepends(self.expected.depends);
                     changed_depends = Some(map.next_value_seed(expected)?)
                 }
+                Field::AllowSecret => {
+                    map.next_value::<Vec<String>>()?;
+                }
                 Field::Args => {
                     map.next_value::<AnObject>()?;
                 }

@@ -12,6 +12,8 @@ pub(crate) struct NewStub<'a> {
     pub(crate) source_hash: &'a str,
     /// Written only when there are some.
     pub(crate) depends: &'a [DependencyHash],
+    /// The function's `allow_secret(...)`, written when it has one.
+    pub(crate) allow_secret: &'a [&'a str],
     pub(crate) args: &'a [(&'static str, Value)],
     pub(crate) body: NewBody<'a>,
 }
@@ -55,6 +57,9 @@ impl Serialize for NewStub<'_> {
         stub.serialize_field(Field::SourceHash.name(), self.source_hash)?;
         if !self.depends.is_empty() {
             stub.serialize_field(Field::Depends.name(), &Hashes(self.depends))?;
+        }
+        if !self.allow_secret.is_empty() {
+            stub.serialize_field(Field::AllowSecret.name(), self.allow_secret)?;
         }
         stub.serialize_field(Field::Args.name(), &InOrder(self.args))?;
         match self.body {
@@ -157,6 +162,7 @@ pub(super) mod tests {
             function: "my_crate::llm::answer",
             source_hash: "abc",
             depends: &[],
+            allow_secret: &[],
             args: &args,
             body: NewBody::Output(output),
         }
@@ -196,12 +202,44 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn an_allowance_is_written_after_the_source_hash_and_read_back() {
+        let output = json!({"example": "x"});
+        let bytes = NewStub {
+            function: "f",
+            source_hash: "abc",
+            depends: &[],
+            allow_secret: &["output.example"],
+            args: &[],
+            body: NewBody::Output(&output),
+        }
+        .to_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.contains(
+                "\"source_hash\": \"abc\",\n  \"allow_secret\": [\n    \"output.example\"\n  ],\n  \"args\": {},"
+            ),
+            "{text}"
+        );
+        let expected = Expected {
+            function: "f",
+            source_hash: "abc",
+            depends: &[],
+        };
+        let replayed = read::<Value>(&bytes, expected, Body::Output).unwrap();
+        assert_eq!(replayed.body, output);
+        let not_paths = text.replace("[\n    \"output.example\"\n  ]", "[1]");
+        let error = read::<Value>(not_paths.as_bytes(), expected, Body::Output);
+        assert!(error.is_err_and(|error| error.to_string().contains("invalid type")));
+    }
+
+    #[test]
     fn items_are_written_in_order_with_their_offsets() {
         let items = [json!({"delta": "Hel"}), json!({"delta": "lo"})];
         let stub = |offsets_ms| NewStub {
             function: "f",
             source_hash: "abc",
             depends: &[],
+            allow_secret: &[],
             args: &[],
             body: NewBody::Items {
                 items: &items,
