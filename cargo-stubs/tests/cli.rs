@@ -695,6 +695,54 @@ fn two_prunes_at_once_in_one_workspace_both_delete_only_the_unused_stub() {
     assert_eq!(std::fs::read_dir(logs).unwrap().count(), 0);
 }
 
+/// A function recorded with `sequence`, polled three times by one test.
+const POLL: &str = r#"
+#[cached_stub(sequence)]
+pub fn poll(job: u32) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    format!("job {job}: poll {}", CALLS.fetch_add(1, Ordering::SeqCst) + 1)
+}
+"#;
+
+const POLL_TESTS: &str = r#"
+#[test]
+fn polls() {
+    for _ in 0..3 {
+        app::poll(7);
+    }
+}
+"#;
+
+#[test]
+fn a_sequence_is_shown_answer_by_answer_checked_and_pruned_whole() {
+    let fixture = Fixture::written("");
+    fixture.write("src/lib.rs", &format!("{LIB}{POLL}"));
+    fixture.write("tests/poll.rs", POLL_TESTS);
+    fixture.record(&[]);
+    let (code, shown) = fixture.stubs(&["show", "app::poll"]);
+    assert_eq!(code, 0, "{shown}");
+    for expected in [
+        "    <test>: \"polls\"",
+        "  sequence: 3 answers, one per call",
+        "    call 1:\n      output:\n        \"job 7: poll 1\"",
+        "    call 3:\n      output:\n        \"job 7: poll 3\"",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} not in\n{shown}");
+    }
+    let (code, checked) = fixture.stubs(&["check"]);
+    assert_eq!(code, 0, "{checked}");
+
+    // Used whole, it is kept whole; unused, it goes whole.
+    let (code, pruned) = fixture.stubs(&["prune", "--dry-run", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert!(pruned.contains("every stub was used"), "{pruned}");
+    std::fs::remove_file(fixture.path("tests/poll.rs")).unwrap();
+    let (code, pruned) = fixture.stubs(&["prune", "--", "--offline"]);
+    assert_eq!(code, 0, "{pruned}");
+    assert!(!fixture.path("stubs/app/poll").exists(), "{pruned}");
+}
+
 #[test]
 fn counts_of_one_read_in_the_singular() {
     let fixture = Fixture::recorded();
