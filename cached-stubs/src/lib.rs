@@ -108,6 +108,9 @@ pub use scope::{Scoped, scope, scope_fn};
 /// - `skip(a, b)`: arguments left out of the key and out of the file (clients, loggers).
 /// - `depends(EXPR, ...)`: values the answer depends on besides the function's tokens (see
 ///   below).
+/// - `sequence`: identical calls are recorded in order, an answer per call and per test,
+///   and replayed in that order (see below).
+/// - `record_err`: a returned `Result` is recorded whole, its `Err` too.
 /// - `name = "..."`: the function's name for its stubs (folder and `function` field),
 ///   instead of its own; ASCII letters, digits, `_`, `-` and `.`, at most 200 bytes.
 /// - `dir = "..."`: the stub root, relative to the crate's manifest dir, instead of `stubs`;
@@ -154,6 +157,35 @@ pub use scope::{Scoped, scope, scope_fn};
 /// async fn answer(client: &Client, prompt: &str, temperature: f32) -> Result<String, String> {
 ///     let _ = (client, temperature);
 ///     Ok(format!("An answer to {prompt}"))
+/// }
+/// ```
+///
+/// # Calls that answer differently: `sequence` and `record_err`
+///
+/// A job polled until it is done, a request retried until it succeeds: with `sequence`,
+/// identical calls keep an answer each, in order, in a stub per test (the test's name is
+/// part of the key). With `record_err`, an `Err` is recorded too, so that a retry replays
+/// its failure and then its answer. A call on a thread of no test runs in a [`scope`].
+///
+/// ```
+/// use cached_stubs::cached_stub;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Serialize, Deserialize)]
+/// enum FetchError { RateLimited }
+///
+/// struct Client;
+///
+/// #[cached_stub(skip(client), sequence)]
+/// fn job_status(client: &Client, job_id: u32) -> String {
+///     let _ = client;
+///     format!("job {job_id}: pending")
+/// }
+///
+/// #[cached_stub(skip(client), sequence, record_err)]
+/// fn fetch(client: &Client, url: &str) -> Result<String, FetchError> {
+///     let _ = client;
+///     Err(FetchError::RateLimited)
 /// }
 /// ```
 ///
