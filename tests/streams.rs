@@ -294,6 +294,17 @@ fn offsets_ms(scenario: &Scenario) -> Option<Vec<u64>> {
         .map(|offsets| serde_json::from_value(offsets.clone()).unwrap())
 }
 
+/// What a child printed as `name=<number>`.
+fn printed(output: &str, name: &str) -> u64 {
+    let prefix = format!("{name}=");
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("the child prints {name}: {output}"))
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn timings_are_kept_and_replayed_only_when_asked_for() {
     let untimed = Scenario::new();
@@ -307,18 +318,109 @@ fn timings_are_kept_and_replayed_only_when_asked_for() {
     assert_eq!(offsets.len(), 3);
     assert!(offsets.is_sorted() && offsets[2] >= 120, "{offsets:?}");
 
-    // A replay with timings takes at least as long as the recording did.
-    let replay = timed.child("child_ticks").env("CACHED_STUBS_TIMING", "1");
-    let output = replay.run().success().output;
-    let elapsed: u64 = output
-        .lines()
-        .find_map(|line| line.strip_prefix("elapsed_ms="))
-        .expect("the child prints how long it took")
-        .parse()
-        .unwrap();
+    // A replay with timings takes at least as long as the recording did; four times as fast,
+    // a quarter of that.
+    let replay = |speed: &str| {
+        let child = timed.child("child_ticks").env("CACHED_STUBS_TIMING", "1");
+        let output = child
+            .env("CACHED_STUBS_TIMING_SPEED", speed)
+            .run()
+            .success()
+            .output;
+        printed(&output, "elapsed_ms")
+    };
+    let elapsed = replay("");
     assert!(
         elapsed >= offsets[2],
         "replayed in {elapsed} ms, recorded over {} ms",
         offsets[2]
     );
+    let faster = replay("4");
+    assert!(
+        faster >= offsets[2] / 4 && faster < offsets[2],
+        "replayed four times as fast in {faster} ms, recorded over {} ms",
+        offsets[2]
+    );
+}
+
+/// A value that takes 150 ms to come, awaited.
+#[cached_stub]
+async fn slow_answer() -> u32 {
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    42
+}
+
+/// A value that takes 150 ms to come, blocking.
+#[cached_stub]
+fn slow_blocking_answer() -> u32 {
+    std::thread::sleep(Duration::from_millis(150));
+    7
+}
+
+#[tokio::test]
+#[ignore = "run by its parent test in a child process"]
+async fn child_slow_answers() {
+    let started = Instant::now();
+    assert_eq!(slow_answer().await, 42);
+    println!("async_ms={}", started.elapsed().as_millis());
+    let started = Instant::now();
+    assert_eq!(slow_blocking_answer(), 7);
+    println!("blocking_ms={}", started.elapsed().as_millis());
+}
+
+/// The `elapsed_ms` of the one stub of `function` in the scenario, if it has one.
+fn elapsed_ms(scenario: &Scenario, function: &str) -> Option<u64> {
+    let bytes = std::fs::read(scenario.only_stub(function)).unwrap();
+    let stub: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    stub.get("elapsed_ms").map(|ms| ms.as_u64().unwrap())
+}
+
+#[test]
+fn a_value_keeps_how_long_it_took_and_a_timed_replay_waits_as_long_at_its_speed() {
+    let functions = ["streams::slow_answer", "streams::slow_blocking_answer"];
+    let untimed = Scenario::new();
+    untimed.passes("child_slow_answers", Some("1"));
+    for function in functions {
+        assert_eq!(elapsed_ms(&untimed, function), None, "{function}");
+    }
+
+    let timed = Scenario::new();
+    let record = timed.child("child_slow_answers").record("1");
+    record.env("CACHED_STUBS_TIMING", "1").run().success();
+    let took: Vec<u64> = functions
+        .iter()
+        .map(|function| elapsed_ms(&timed, function).expect("elapsed_ms recorded"))
+        .collect();
+    assert!(took.iter().all(|ms| (150..1500).contains(ms)), "{took:?}");
+
+    let replay = |timing: &str, speed: &str| {
+        let child = timed.child("child_slow_answers");
+        let child = child.env("CACHED_STUBS_TIMING", timing);
+        let output = child
+            .env("CACHED_STUBS_TIMING_SPEED", speed)
+            .run()
+            .success()
+            .output;
+        [
+            printed(&output, "async_ms"),
+            printed(&output, "blocking_ms"),
+        ]
+    };
+    let untimed = replay("", "");
+    assert!(
+        untimed.iter().all(|ms| *ms < 100),
+        "replayed untimed in {untimed:?} ms"
+    );
+    let timed = replay("1", "");
+    let faster = replay("1", "4");
+    for at in 0..2 {
+        assert!(
+            timed[at] >= took[at],
+            "replayed in {timed:?} ms, recorded in {took:?}"
+        );
+        assert!(
+            faster[at] >= took[at] / 4 && faster[at] < took[at],
+            "replayed four times as fast in {faster:?} ms, recorded in {took:?}"
+        );
+    }
 }

@@ -118,6 +118,7 @@ impl Recording {
             depends: &slot.depends,
             allow_secret: definition.allow_secret,
             args: &self.args,
+            http: None,
             body,
         }
         .to_bytes();

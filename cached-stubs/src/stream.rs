@@ -65,9 +65,15 @@ struct Tee {
 }
 
 impl<S, P, T> StubbedItems<S, P, T> {
-    /// The recorded items, replayed one at a time.
+    /// The recorded items, replayed one at a time; each when it is due if `CACHED_STUBS_TIMING`
+    /// is on.
     pub fn replay(items: RecordedItems<T>) -> Self {
-        let offsets_ms = items.offsets_ms.filter(|_| timing::enabled());
+        Self::paced(items, timing::enabled())
+    }
+
+    /// The recorded items, replayed one at a time; each when it is due if `timed`.
+    fn paced(items: RecordedItems<T>, timed: bool) -> Self {
+        let offsets_ms = items.offsets_ms.filter(|_| timed);
         StubbedItems {
             real: None,
             source: Source::Recorded {
@@ -199,6 +205,7 @@ impl Tee {
     fn write<V: DeserializeOwned + Serialize>(self) {
         let body = NewBody::Items {
             items: &self.items,
+            elapsed_ms: None,
             offsets_ms: self.offsets_ms.as_deref(),
         };
         let expected = self.fingerprint.finalize();
@@ -275,5 +282,59 @@ where
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.hint(Iterator::size_hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RecordedItems, StubbedItems};
+    use crate::stored::Whole;
+    use futures::StreamExt;
+    use std::time::{Duration, Instant};
+
+    /// The threads of this process, on Linux; `None` elsewhere.
+    fn threads() -> Option<usize> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|line| line.starts_with("Threads:"))?;
+        line["Threads:".len()..].trim().parse().ok()
+    }
+
+    #[test]
+    fn a_thousand_timed_streams_of_two_hundred_items_wait_on_one_timer_thread() {
+        let streams = (0..1000).map(|_| {
+            let items = RecordedItems {
+                items: (0..200).collect::<Vec<u32>>(),
+                offsets_ms: Some((0..200).collect()),
+            };
+            StubbedItems::<futures::stream::Empty<u32>, Whole, u32>::paced(items, true).count()
+        });
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sampler = {
+            let done = std::sync::Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut peak = threads();
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    peak = peak.max(threads());
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                peak
+            })
+        };
+        let before = threads();
+        let started = Instant::now();
+        let counts = futures::executor::block_on(futures::future::join_all(streams));
+        let took = started.elapsed();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let peak = sampler.join().unwrap();
+        assert!(counts.iter().all(|count| *count == 200));
+        assert!(took >= Duration::from_millis(199), "done in {took:?}");
+        assert!(took < Duration::from_secs(20), "took {took:?}");
+        // The timer thread, the sampler, and other tests' threads: not one per deadline.
+        if let (Some(before), Some(peak)) = (before, peak) {
+            assert!(
+                peak < before + 40,
+                "{before} threads before, {peak} at the peak"
+            );
+        }
     }
 }

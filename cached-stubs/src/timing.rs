@@ -1,13 +1,27 @@
-//! `CACHED_STUBS_TIMING`: when set while recording, a stream's stub keeps when each item came;
-//! when set while replaying, each item waits as long again. For demos that need a realistic
-//! stream; tests leave it off, and files recorded without it carry no timings.
+//! `CACHED_STUBS_TIMING`: when set while recording, a stub keeps how long its call took (a
+//! value's `elapsed_ms`) or when each item came (a stream's `offsets_ms`, from the first
+//! poll); when set while replaying, a replay waits as long again, divided by
+//! `CACHED_STUBS_TIMING_SPEED` (2 = twice as fast, 0.5 = half as fast). For demos and load
+//! tests that need realistic latency; tests leave it off, and stubs recorded without it carry
+//! no timings.
+//!
+//! Every wait of the process is on one timer: a thread with a heap of deadlines, which wakes
+//! each waiting task when its deadline comes. A thousand replayed streams of two hundred
+//! items each make two hundred thousand deadlines, and one thread.
 
 use crate::lock::lock;
 use crate::mode;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 use std::ffi::OsStr;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, Weak};
 use std::task::Waker;
 use std::time::{Duration, Instant};
+
+/// The variable that turns timings on.
+const VARIABLE: &str = "CACHED_STUBS_TIMING";
+/// The variable that makes timed replays faster or slower.
+const SPEED_VARIABLE: &str = "CACHED_STUBS_TIMING_SPEED";
 
 /// Whether `CACHED_STUBS_TIMING` asks for timings, read once per process.
 ///
@@ -18,7 +32,7 @@ use std::time::{Duration, Instant};
 #[track_caller]
 pub(crate) fn enabled() -> bool {
     static TIMING: LazyLock<Result<bool, String>> =
-        LazyLock::new(|| parse(crate::env::var("CACHED_STUBS_TIMING").as_deref()));
+        LazyLock::new(|| parse(crate::env::var(VARIABLE).as_deref()));
     match &*TIMING {
         Ok(enabled) => *enabled,
         Err(message) => panic!("{message}"),
@@ -31,11 +45,55 @@ fn parse(value: Option<&OsStr>) -> Result<bool, String> {
     };
     mode::switch(value).ok_or_else(|| {
         format!(
-            "cached-stubs: CACHED_STUBS_TIMING={value:?} is not a value it knows.\n  \
-             accepted: 1, true, yes, on (keep and replay item timings); \
+            "cached-stubs: {VARIABLE}={value:?} is not a value it knows.\n  \
+             accepted: 1, true, yes, on (keep and replay timings); \
              unset, empty, 0, false, no, off (don't)"
         )
     })
+}
+
+/// How much faster than recorded a timed replay goes: `CACHED_STUBS_TIMING_SPEED`, read once
+/// per process; 1 when unset or empty.
+///
+/// # Panics
+///
+/// When it holds anything but a finite number above 0.
+#[track_caller]
+pub(crate) fn speed() -> f64 {
+    static SPEED: LazyLock<Result<f64, String>> = LazyLock::new(|| {
+        let Some(value) = crate::env::var(SPEED_VARIABLE) else {
+            return Ok(1.0);
+        };
+        parse_speed(&value.to_string_lossy())
+            .map_err(|why| format!("cached-stubs: {SPEED_VARIABLE}={value:?} {why}"))
+    });
+    match &*SPEED {
+        Ok(speed) => *speed,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// A speed factor as `CACHED_STUBS_TIMING_SPEED` (or the server's `--speed`) gives it: a
+/// finite number above 0. `Err` says why it is none.
+pub(crate) fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err(
+            "is not a speed: give a number above 0, such as 2 (twice as fast) or 0.5 (half \
+             as fast)"
+                .to_string(),
+        ),
+    }
+}
+
+/// How long a replay waits for `ms` milliseconds recorded, at `speed`.
+pub(crate) fn scaled(ms: u64, speed: f64) -> Duration {
+    Duration::from_secs_f64(ms as f64 / 1000.0 / speed)
+}
+
+/// Milliseconds since `started`, as a stub keeps them.
+pub(crate) fn ms_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Milliseconds since a sequence was first polled.
@@ -51,22 +109,21 @@ impl Clock {
     }
 
     pub(crate) fn elapsed_ms(&mut self) -> u64 {
-        let elapsed = self.start().elapsed().as_millis();
-        u64::try_from(elapsed).unwrap_or(u64::MAX)
+        ms_since(self.start())
     }
 
-    /// When an item recorded `offset_ms` after the start is due.
+    /// When an item recorded `offset_ms` after the start is due, at the process's speed.
     pub(crate) fn due(&mut self, offset_ms: u64) -> Instant {
-        self.start() + Duration::from_millis(offset_ms)
+        self.start() + scaled(offset_ms, speed())
     }
 }
 
-/// Wakes a task when a replayed item is due, from a thread of its own: a timer that needs no
-/// runtime. One thread per deadline, however often the task is polled before it.
+/// Wakes a task at a deadline: a handle on the process's one timer thread. However often the
+/// task is polled before its deadline, the deadline is handed to the thread once.
 #[derive(Default)]
 pub(crate) struct Timer {
     armed: Option<Instant>,
-    /// The waker of the latest poll, taken by the thread when it wakes it.
+    /// The waker of the latest poll, taken by the timer thread when it wakes it.
     waker: Arc<Mutex<Option<Waker>>>,
 }
 
@@ -83,20 +140,128 @@ impl Timer {
             return;
         }
         self.armed = Some(deadline);
-        let latest = Arc::clone(&self.waker);
-        std::thread::spawn(move || {
-            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-            // A task woken since polls again, and leaves its waker again.
-            if let Some(waker) = lock(&latest).take() {
-                waker.wake();
-            }
+        TIMER_THREAD.add(Deadline {
+            at: deadline,
+            order: 0,
+            waker: Arc::downgrade(&self.waker),
         });
+    }
+}
+
+/// The process's timer thread, started on first use.
+static TIMER_THREAD: LazyLock<&'static TimerThread> = LazyLock::new(|| {
+    let timers: &'static TimerThread = Box::leak(Box::default());
+    std::thread::Builder::new()
+        .name("cached-stubs-timer".to_string())
+        .spawn(|| timers.run())
+        .expect("cached-stubs: can't start its timer thread");
+    timers
+});
+
+/// The deadlines every [`Timer`] of the process waits for, earliest first.
+#[derive(Default)]
+struct TimerThread {
+    heap: Mutex<Heap>,
+    /// Signalled when a deadline earlier than every other is added.
+    earlier: Condvar,
+}
+
+#[derive(Default)]
+struct Heap {
+    deadlines: BinaryHeap<Reverse<Deadline>>,
+    /// How many deadlines were ever added: equal instants wake in the order they were added.
+    added: u64,
+}
+
+/// A task to wake at an instant; gone when its [`Timer`] was dropped.
+struct Deadline {
+    at: Instant,
+    order: u64,
+    waker: Weak<Mutex<Option<Waker>>>,
+}
+
+impl TimerThread {
+    fn add(&self, mut deadline: Deadline) {
+        let mut heap = lock(&self.heap);
+        deadline.order = heap.added;
+        heap.added += 1;
+        let earliest = heap
+            .deadlines
+            .peek()
+            .is_none_or(|Reverse(first)| deadline.at < first.at);
+        heap.deadlines.push(Reverse(deadline));
+        drop(heap);
+        if earliest {
+            self.earlier.notify_one();
+        }
+    }
+
+    /// Wakes each task when its deadline comes, forever. Wakers are called with the heap
+    /// unlocked: waking may poll, and polling may add a deadline.
+    fn run(&self) {
+        let mut due = Vec::new();
+        loop {
+            let mut heap = lock(&self.heap);
+            loop {
+                let now = Instant::now();
+                while let Some(Reverse(first)) = heap.deadlines.peek()
+                    && first.at <= now
+                {
+                    let Reverse(deadline) = heap.deadlines.pop().expect("peeked");
+                    due.push(deadline.waker);
+                }
+                if !due.is_empty() {
+                    break;
+                }
+                heap = match heap.deadlines.peek() {
+                    Some(Reverse(first)) => {
+                        let wait = first.at.saturating_duration_since(now);
+                        let (heap, _) = self
+                            .earlier
+                            .wait_timeout(heap, wait)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        heap
+                    }
+                    None => self
+                        .earlier
+                        .wait(heap)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                };
+            }
+            drop(heap);
+            for waker in due.drain(..) {
+                // A task woken since polls again, and leaves its waker again.
+                if let Some(waker) = waker.upgrade().and_then(|waker| lock(&waker).take()) {
+                    waker.wake();
+                }
+            }
+        }
+    }
+}
+
+impl PartialEq for Deadline {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Deadline {}
+
+impl PartialOrd for Deadline {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Deadline {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.order).cmp(&(other.at, other.order))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Clock, Timer, parse};
+    use super::{Clock, Timer, parse, parse_speed, scaled};
     use std::ffi::OsStr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -114,6 +279,17 @@ mod tests {
         }
         let message = parse(Some(OsStr::new("slow"))).unwrap_err();
         assert!(message.contains("CACHED_STUBS_TIMING=\"slow\"") && message.contains("accepted"));
+    }
+
+    #[test]
+    fn a_speed_is_a_finite_number_above_zero() {
+        assert_eq!(parse_speed("2"), Ok(2.0));
+        assert_eq!(parse_speed(" 0.5 "), Ok(0.5));
+        for wrong in ["0", "-1", "fast", "inf", "NaN", ""] {
+            assert!(parse_speed(wrong).is_err(), "{wrong}");
+        }
+        assert_eq!(scaled(1000, 2.0), Duration::from_millis(500));
+        assert_eq!(scaled(1000, 0.5), Duration::from_secs(2));
     }
 
     #[test]
@@ -155,10 +331,45 @@ mod tests {
             timer.wake_at(deadline, &waker);
         }
         assert_eq!(wakes.count(1), 1);
-        // Any other thread would have woken it by now, at the same deadline.
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(wakes.count(1), 1, "woken more than once");
         timer.wake_at(Instant::now(), &waker);
         assert_eq!(wakes.count(2), 2, "a new deadline wakes again");
+    }
+
+    #[test]
+    fn deadlines_wake_in_their_order_whatever_order_they_come_in() {
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        struct Record(usize, Arc<std::sync::Mutex<Vec<usize>>>);
+        impl Wake for Record {
+            fn wake(self: Arc<Self>) {
+                self.1.lock().unwrap().push(self.0);
+            }
+        }
+        let start = Instant::now() + Duration::from_millis(30);
+        let mut timers: Vec<Timer> = (0..5).map(|_| Timer::default()).collect();
+        for (at, timer) in [3, 0, 4, 1, 2].into_iter().zip(&mut timers) {
+            let waker = Waker::from(Arc::new(Record(at, Arc::clone(&order))));
+            timer.wake_at(start + Duration::from_millis(10 * at as u64), &waker);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while order.lock().unwrap().len() < 5 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_dropped_timer_wakes_nothing() {
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut dropped = Timer::default();
+        dropped.wake_at(Instant::now() + Duration::from_millis(10), &waker);
+        drop(dropped);
+        let mut kept = Timer::default();
+        kept.wake_at(Instant::now() + Duration::from_millis(30), &waker);
+        assert_eq!(wakes.count(1), 1);
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(wakes.count(1), 1);
     }
 }

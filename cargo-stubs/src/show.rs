@@ -54,6 +54,15 @@ fn show(path: &Path, read: Result<Inspected, String>, out: &mut dyn Write) -> Re
     for (name, value) in &stub.args {
         line(out, format_args!("    {name}: {value}"))?;
     }
+    if let Some(http) = &stub.http {
+        line(
+            out,
+            format_args!("  http:        {} {}", http.status, http.content_type),
+        )?;
+    }
+    if let Some(elapsed_ms) = stub.elapsed_ms {
+        line(out, format_args!("  took:        {elapsed_ms} ms"))?;
+    }
     show_body(&stub.body, "  ", out)?;
     line(out, "")?;
     Ok(())

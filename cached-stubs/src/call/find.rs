@@ -170,7 +170,9 @@ fn answer<B: DeserializeOwned>(
             let recorded = answer.recorded::<B>(body).and_then(|recorded| {
                 Ok(Replayed {
                     body: recorded,
+                    elapsed_ms: answer.elapsed_ms()?,
                     offsets_ms: answer.offsets_ms()?,
+                    http: None,
                     recorded: Recorded::Current,
                 })
             });

@@ -18,8 +18,10 @@ use crate::site::Site;
 use crate::stored::{Recordable, StoredPart};
 use crate::stream::{RecordedItems, StubbedItems};
 use crate::stub_file::{self, Body, NewBody};
+use crate::timing;
 use find::Found;
 use std::marker::PhantomData;
+use std::time::Instant;
 
 pub use wait::Lookup;
 
@@ -48,6 +50,8 @@ pub enum Step<P, R> {
 pub struct Run<P> {
     /// `None` in passthrough mode.
     recording: Option<Recording>,
+    /// When the real call started, if it records with `CACHED_STUBS_TIMING` on.
+    started: Option<Instant>,
     part: PhantomData<fn() -> P>,
 }
 
@@ -67,7 +71,7 @@ where
 {
     let note = P::SKIPS_ERRORS.then_some(Note::ErrNeverRecorded);
     match find::find::<P::Stored>(call, Body::Output, note) {
-        Found::Stub(stub, ..) => Lookup::ready(Step::Replay(P::replayed(stub.body))),
+        Found::Stub(stub, ..) => Lookup::replay_after(P::replayed(stub.body), stub.elapsed_ms),
         Found::Nothing(None) => Lookup::ready(Step::Run(Run::new(None))),
         // Each call of a sequence has an answer of its own: none waits for another.
         Found::Nothing(Some(recording)) if recording.is_in_sequence() => {
@@ -109,8 +113,10 @@ where
 
 impl<P> Run<P> {
     fn new(recording: Option<Recording>) -> Self {
+        let timed = recording.is_some() && timing::enabled();
         Run {
             recording,
+            started: timed.then(Instant::now),
             part: PhantomData,
         }
     }
@@ -131,7 +137,11 @@ impl<P> Run<P> {
         if let (Some(recording), Some(stored)) = (self.recording, P::stored(&returned)) {
             let output = recording.to_json(stored);
             let expected = canonical::fingerprint(stored).ok();
-            recording.write(NewBody::Output(&output), |replayed: &P::Stored| {
+            let body = NewBody::Output {
+                output: &output,
+                elapsed_ms: self.started.map(timing::ms_since),
+            };
+            recording.write(body, |replayed: &P::Stored| {
                 canonical::fingerprint(replayed).ok() == expected
             });
         }

@@ -9,9 +9,11 @@ use crate::single_flight::{self, Finished, Outcome, Role};
 use crate::slot::Current;
 use crate::stored::{Recordable, StoredPart};
 use crate::stub_file::Body;
+use crate::timing::{self, Timer};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 /// A looked-up call returning a value: its [`Step`], or, while an identical call records
 /// it in this process, the wait for that call to be done.
@@ -22,6 +24,12 @@ pub struct Lookup<P, R> {
 enum State<P, R> {
     /// Decided.
     Ready(Step<P, R>),
+    /// A replay, not before `due`: as long after the lookup as the real call took.
+    Due {
+        replay: Step<P, R>,
+        due: Instant,
+        timer: Timer,
+    },
     /// An identical call leads; once it is done, `then` replays what it recorded, if it did.
     Follows {
         finished: Finished,
@@ -40,10 +48,28 @@ impl<P, R> Lookup<P, R> {
         }
     }
 
-    /// Whether the call replays without waiting for anything: the real function need not
-    /// even be started.
+    /// A replay of `output`, which waits as long as the real call took (`elapsed_ms`, if
+    /// kept) when `CACHED_STUBS_TIMING` is on.
+    pub(super) fn replay_after(output: R, elapsed_ms: Option<u64>) -> Self {
+        let replay = Step::Replay(output);
+        let state = match elapsed_ms.filter(|_| timing::enabled()) {
+            Some(ms) => State::Due {
+                replay,
+                due: Instant::now() + timing::scaled(ms, timing::speed()),
+                timer: Timer::default(),
+            },
+            None => State::Ready(replay),
+        };
+        Lookup { state: Some(state) }
+    }
+
+    /// Whether the call replays without waiting for another call: the real function need
+    /// not even be started.
     pub fn replays(&self) -> bool {
-        matches!(self.state, Some(State::Ready(Step::Replay(_))))
+        matches!(
+            self.state,
+            Some(State::Ready(Step::Replay(_)) | State::Due { .. })
+        )
     }
 
     /// The step, blocking the thread while an identical call leads. A call made inside the
@@ -54,6 +80,10 @@ impl<P, R> Lookup<P, R> {
         loop {
             match self.state.take().expect("a lookup is resolved once") {
                 State::Ready(step) => return step,
+                State::Due { replay, due, .. } => {
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                    return replay;
+                }
                 State::Follows {
                     finished,
                     recording,
@@ -80,6 +110,18 @@ impl<P, R> Future for Lookup<P, R> {
         loop {
             match this.state.take().expect("a lookup is resolved once") {
                 State::Ready(step) => return Poll::Ready(step),
+                State::Due {
+                    replay,
+                    due,
+                    mut timer,
+                } => {
+                    if due <= Instant::now() {
+                        return Poll::Ready(replay);
+                    }
+                    timer.wake_at(due, cx.waker());
+                    this.state = Some(State::Due { replay, due, timer });
+                    return Poll::Pending;
+                }
                 State::Follows {
                     mut finished,
                     recording,

@@ -114,7 +114,7 @@ pub(crate) fn refuse_secrets(
 ) {
     let answers: Vec<Returned<'_>>;
     let returned = match *body {
-        NewBody::Output(output) => Returned::Output(output),
+        NewBody::Output { output, .. } => Returned::Output(output),
         NewBody::Items { items, .. } => Returned::Items(items),
         NewBody::Sequence(list) => {
             answers = list.iter().map(Returned::of_answer).collect();

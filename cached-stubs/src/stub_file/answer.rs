@@ -1,6 +1,6 @@
 //! One answer of a stub recorded with `sequence`, whose `"sequence"` holds an answer per
-//! call, in order: an object with `"output"`, or `"items"` and perhaps `"offsets_ms"`, as a
-//! stub without `sequence` holds them at its top level.
+//! call, in order: an object with `"output"`, or `"items"` and perhaps `"offsets_ms"`, and
+//! perhaps `"elapsed_ms"`, as a stub without `sequence` holds them at its top level.
 
 use super::{Body, Field, NewBody};
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
@@ -17,11 +17,16 @@ impl Answer {
     /// The answer of a new recording.
     pub(crate) fn of(body: &NewBody<'_>) -> Answer {
         let mut answer = Map::new();
-        match body {
-            NewBody::Output(output) => {
+        let elapsed_ms = match body {
+            NewBody::Output { output, elapsed_ms } => {
                 answer.insert(Field::Output.name().into(), (*output).clone());
+                elapsed_ms
             }
-            NewBody::Items { items, offsets_ms } => {
+            NewBody::Items {
+                items,
+                elapsed_ms,
+                offsets_ms,
+            } => {
                 answer.insert(Field::Items.name().into(), Value::from(items.to_vec()));
                 if let Some(offsets_ms) = offsets_ms {
                     answer.insert(
@@ -29,8 +34,12 @@ impl Answer {
                         Value::from(offsets_ms.to_vec()),
                     );
                 }
+                elapsed_ms
             }
             NewBody::Sequence(_) => unreachable!("a sequence's answer is one call's"),
+        };
+        if let Some(elapsed_ms) = elapsed_ms {
+            answer.insert(Field::ElapsedMs.name().into(), Value::from(*elapsed_ms));
         }
         Answer(answer)
     }
@@ -54,6 +63,21 @@ impl Answer {
             .map(serde_json::from_value)
             .transpose()
             .map_err(|error| error.to_string())
+    }
+
+    /// How long its call took, if that was kept.
+    pub(crate) fn elapsed_ms(&self) -> Result<Option<u64>, String> {
+        let elapsed = self.0.get(Field::ElapsedMs.name()).cloned();
+        let elapsed: Option<u64> = elapsed
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|error| error.to_string())?;
+        match elapsed {
+            Some(ms) if ms > super::LONGEST_WAIT_MS => {
+                Err("\"elapsed_ms\" must stay within an hour".to_string())
+            }
+            elapsed => Ok(elapsed),
+        }
     }
 
     fn field(&self, field: Field) -> Result<&Value, String> {
@@ -89,11 +113,16 @@ impl<'de> Visitor<'de> for AnswerVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
         let mut answer = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            let allowed = [Field::Output, Field::Items, Field::OffsetsMs];
+            let allowed = [
+                Field::Output,
+                Field::Items,
+                Field::ElapsedMs,
+                Field::OffsetsMs,
+            ];
             if !allowed.iter().any(|field| field.name() == name) {
                 return Err(de::Error::unknown_field(
                     &name,
-                    &["output", "items", "offsets_ms"],
+                    &["output", "items", "elapsed_ms", "offsets_ms"],
                 ));
             }
             if answer.contains_key(&name) {

@@ -2,7 +2,7 @@
 //! as a replay, with its body as plain JSON.
 
 use super::{
-    Answer, Body, Expected, Field, NewBody, check_offsets, diagnose, read, recorded_args,
+    Answer, Body, Expected, Field, Http, NewBody, check_offsets, diagnose, read, recorded_args,
     recorded_depends,
 };
 use serde_json::Value;
@@ -20,8 +20,12 @@ pub struct Inspected {
     pub allow_secret: Vec<String>,
     /// Its arguments, in declaration order.
     pub args: Vec<(String, Value)>,
+    /// The status and content type of an HTTP answer `cached-stubs-server` recorded.
+    pub http: Option<Http>,
     /// What it recorded.
     pub body: InspectedBody,
+    /// How long the call took (to start its stream, for items), if that was kept.
+    pub elapsed_ms: Option<u64>,
 }
 
 /// What a stub recorded.
@@ -61,11 +65,12 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         .into_iter()
         .map(|(name, hash)| (name, hash.as_str().unwrap_or_default().to_string()))
         .collect();
-    let body = match body {
+    let (body, http, elapsed_ms) = match body {
         Body::Sequence => {
             let answers = read::<Vec<Answer>>(bytes, anything, body).map_err(diagnosed)?;
             let answers = answers.body.iter().map(inspected);
-            InspectedBody::Sequence(answers.collect::<Result<_, _>>()?)
+            let answers = InspectedBody::Sequence(answers.collect::<Result<_, _>>()?);
+            (answers, None, None)
         }
         body => {
             let replayed = read::<Value>(bytes, anything, body).map_err(diagnosed)?;
@@ -75,11 +80,16 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
                         .body
                         .as_array()
                         .ok_or("\"items\" is not an array")?,
+                    elapsed_ms: None,
                     offsets_ms: replayed.offsets_ms.as_deref(),
                 },
-                _ => NewBody::Output(&replayed.body),
+                _ => NewBody::Output {
+                    output: &replayed.body,
+                    elapsed_ms: None,
+                },
             };
-            inspected(&Answer::of(&answer))?
+            let answer = inspected(&Answer::of(&answer))?;
+            (answer, replayed.http, replayed.elapsed_ms)
         }
     };
     // An array of strings, as the strict reading checked.
@@ -97,7 +107,9 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         depends,
         allow_secret,
         args,
+        http,
         body,
+        elapsed_ms,
     })
 }
 

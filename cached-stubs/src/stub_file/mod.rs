@@ -19,9 +19,13 @@
 //! A function recorded with `sequence` has `"sequence": [...]` instead, an answer per call:
 //! `{"output": ...}`, or `{"items": [...]}`.
 //!
-//! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`,
-//! and, when recorded with `CACHED_STUBS_TIMING` set, `"offsets_ms": [...]`: when each item
-//! came, in milliseconds from the first poll.
+//! A function returning a stream or an iterator has `"items": [...]` instead of `"output"`.
+//! Recorded with `CACHED_STUBS_TIMING` set, a value's stub also has `"elapsed_ms"`, how long
+//! the call took, and a stream's `"offsets_ms": [...]`, when each item came, in milliseconds
+//! from the first poll (a sequence's answers keep them too). A stub that
+//! `cached-stubs-server` recorded from an HTTP request has `"http": {"content_type": ...,
+//! "status": ...}` before its body, and may have both timings: a stream's `elapsed_ms` is
+//! then its time to first byte.
 //!
 //! Fields are written in this order, pretty, with a trailing newline; objects inside `args`,
 //! `output` and `items` have their keys sorted, so the bytes depend only on the values (not
@@ -51,11 +55,16 @@ pub(crate) use entries::recorded_depends;
 #[cfg(feature = "_cargo-stubs")]
 pub use inspect::{Inspected, InspectedBody, inspect};
 pub(crate) use problem::{Problem, check_offsets, diagnose};
+pub use read::Http;
 pub(crate) use read::{Expected, Recorded, Replayed, Staleness, read};
 pub(crate) use write::{NewBody, NewStub};
 
 /// The format this version writes and reads.
 pub(crate) const FORMAT: u64 = 1;
+
+/// The longest wait a replay may ask for, for an item or a value: anything longer is a
+/// broken file, not a recording.
+const LONGEST_WAIT_MS: u64 = 60 * 60 * 1000;
 
 /// What a stub holds besides its call: one output, the items of a stream or an iterator,
 /// or, for a function recorded with `sequence`, an answer of either kind per call.
@@ -95,8 +104,10 @@ enum Field {
     Depends,
     AllowSecret,
     Args,
+    Http,
     Output,
     Items,
+    ElapsedMs,
     OffsetsMs,
     Sequence,
 }
@@ -109,22 +120,26 @@ const FIELD_NAMES: &[&str] = &[
     "depends",
     "allow_secret",
     "args",
+    "http",
     "output",
     "items",
+    "elapsed_ms",
     "offsets_ms",
     "sequence",
 ];
 
 impl Field {
-    const ALL: [Field; 10] = [
+    const ALL: [Field; 12] = [
         Field::Format,
         Field::Function,
         Field::SourceHash,
         Field::Depends,
         Field::AllowSecret,
         Field::Args,
+        Field::Http,
         Field::Output,
         Field::Items,
+        Field::ElapsedMs,
         Field::OffsetsMs,
         Field::Sequence,
     ];

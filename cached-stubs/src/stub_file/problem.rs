@@ -1,7 +1,7 @@
 //! What is wrong with a stub that can't be replayed: found by reading a file the strict
 //! reading rejected again, leniently, and by checking what the strict reading can't.
 
-use super::{Body, Expected, FORMAT, Field, Recorded, Replayed, Staleness, read};
+use super::{Body, Expected, FORMAT, Field, LONGEST_WAIT_MS, Recorded, Replayed, Staleness, read};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::fmt;
@@ -62,12 +62,8 @@ pub(crate) fn diagnose(bytes: &[u8], expected: Expected<'_>, error: &serde_json:
     }
 }
 
-/// The longest wait a replayed item may ask for: anything longer is a broken file, not a
-/// recording.
-const LONGEST_OFFSET_MS: u64 = 60 * 60 * 1000;
-
 /// Checks that a stub's `offsets_ms` can time its `items` items: one each, never going
-/// back, within [`LONGEST_OFFSET_MS`]. Apart from [`read`], which a stale stub with broken
+/// back, within [`LONGEST_WAIT_MS`]. Apart from [`read`], which a stale stub with broken
 /// offsets must pass, to be found stale.
 pub(crate) fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Problem> {
     let broken = |what: &str| Err(Problem::Broken(format!("\"offsets_ms\" must {what}")));
@@ -79,7 +75,7 @@ pub(crate) fn check_offsets(offsets_ms: &[u64], items: usize) -> Result<(), Prob
     }
     if offsets_ms
         .last()
-        .is_some_and(|&last| last > LONGEST_OFFSET_MS)
+        .is_some_and(|&last| last > LONGEST_WAIT_MS)
     {
         return broken("stay within an hour (3600000)");
     }

@@ -1,19 +1,36 @@
 //! The strict reading a replay makes: one pass over the file, the body deserialized as the
 //! function's type, the source hash compared where it lies.
 
-use super::{Body, FIELD_NAMES, FORMAT, Field};
+use super::{Body, FIELD_NAMES, FORMAT, Field, LONGEST_WAIT_MS};
 use crate::depends::DependencyHash;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// What a replay reads: the recorded body (the output, or the items), when the items came,
-/// and what it was recorded from.
+/// What a replay reads: the recorded body (the output, or the items), how long the call took
+/// and when the items came, the HTTP answer's status and content type, and what it was
+/// recorded from.
 pub(crate) struct Replayed<T> {
     pub(crate) body: T,
+    pub(crate) elapsed_ms: Option<u64>,
     pub(crate) offsets_ms: Option<Vec<u64>>,
+    /// Read by the untyped reading only: an annotated call's replay has no use for it.
+    #[cfg_attr(
+        not(any(feature = "_cargo-stubs", feature = "_server")),
+        allow(dead_code)
+    )]
+    pub(crate) http: Option<Http>,
     pub(crate) recorded: Recorded,
+}
+
+/// A recorded HTTP answer's `"http"`: its status and content type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Http {
+    /// The status code, 200 to 299: other answers are never recorded.
+    pub status: u16,
+    /// The `Content-Type` header.
+    pub content_type: String,
 }
 
 /// The function, and the version of it, that a replay expects a stub to be recorded from.
@@ -48,7 +65,9 @@ pub(crate) struct Staleness {
 
 /// Reads a stub in one pass: `function`, `source_hash` and `depends` are compared with what
 /// is `expected` where they lie in the input, `args` is checked to be an object and skipped,
-/// the body (`output`, or `items` and `offsets_ms`) is deserialized as `T`. Unknown,
+/// the body (`output`, or `items` and `offsets_ms`) is deserialized as `T`, `elapsed_ms` must
+/// stay within an hour, `http` must hold a 2xx `status` and a `content_type` and nothing
+/// else. Unknown,
 /// duplicate or missing fields, fields of the wrong type, another format, a body of the
 /// other kind and trailing data are errors; [`diagnose`](super::diagnose) says which.
 pub(crate) fn read<T: DeserializeOwned>(
@@ -108,6 +127,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
         let (mut same_function, mut same_source) = (None, None);
         let mut changed_depends = None;
         let (mut body, mut offsets_ms) = (None, None::<Vec<u64>>);
+        let (mut elapsed_ms, mut http) = (None, None);
         while let Some(field) = map.next_key::<Field>()? {
             if seen & field.bit() != 0 {
                 return Err(de::Error::duplicate_field(field.name()));
@@ -142,6 +162,16 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                 Field::OffsetsMs if self.body == Body::Items => {
                     offsets_ms = Some(map.next_value()?)
                 }
+                Field::ElapsedMs => {
+                    let ms: u64 = map.next_value()?;
+                    if ms > LONGEST_WAIT_MS {
+                        return Err(de::Error::custom(format_args!(
+                            "\"elapsed_ms\" must stay within an hour ({LONGEST_WAIT_MS})"
+                        )));
+                    }
+                    elapsed_ms = Some(ms);
+                }
+                Field::Http => http = Some(map.next_value::<HttpField>()?.0),
                 _ => return Err(de::Error::unknown_field(field.name(), FIELD_NAMES)),
             }
         }
@@ -173,7 +203,9 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
         };
         Ok(Replayed {
             body: body.expect("checked above"),
+            elapsed_ms,
             offsets_ms,
+            http,
             recorded,
         })
     }
@@ -255,6 +287,61 @@ impl<'de> Visitor<'de> for ComparedDepends<'_> {
             .filter(|dependency| !recorded.iter().any(|name| name == dependency.name));
         changed.extend(gone.map(|dependency| dependency.name.to_string()));
         Ok(changed)
+    }
+}
+
+/// The `"http"` of a stub: `{"content_type": "...", "status": 200}`, in any order, nothing
+/// else.
+struct HttpField(Http);
+
+impl<'de> Deserialize<'de> for HttpField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(HttpVisitor)
+    }
+}
+
+struct HttpVisitor;
+
+impl<'de> Visitor<'de> for HttpVisitor {
+    type Value = HttpField;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of an HTTP answer's status and content type")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HttpField, A::Error> {
+        const FIELDS: &[&str] = &["content_type", "status"];
+        let (mut status, mut content_type) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "status" if status.is_none() => status = Some(map.next_value::<u16>()?),
+                "content_type" if content_type.is_none() => {
+                    content_type = Some(map.next_value::<String>()?)
+                }
+                "status" | "content_type" => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate field `{key}` in \"http\""
+                    )));
+                }
+                _ => return Err(de::Error::unknown_field(&key, FIELDS)),
+            }
+        }
+        let status = status.ok_or_else(|| de::Error::missing_field("status"))?;
+        if !(200..300).contains(&status) {
+            return Err(de::Error::custom(format_args!(
+                "\"http\" has status {status}: only answers of 200 to 299 are recorded"
+            )));
+        }
+        let content_type = content_type.ok_or_else(|| de::Error::missing_field("content_type"))?;
+        if content_type.contains(crate::report::is_unprintable) {
+            return Err(de::Error::custom(
+                "\"http\" has a content type with control characters",
+            ));
+        }
+        Ok(HttpField(Http {
+            status,
+            content_type,
+        }))
     }
 }
 

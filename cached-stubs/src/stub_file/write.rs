@@ -1,6 +1,6 @@
 //! A new stub's bytes: fields in a fixed order, pretty, keys sorted, a trailing newline.
 
-use super::{Answer, Body, FORMAT, Field};
+use super::{Answer, Body, FORMAT, Field, Http};
 use crate::depends::DependencyHash;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -15,14 +15,23 @@ pub(crate) struct NewStub<'a> {
     /// The function's `allow_secret(...)`, written when it has one.
     pub(crate) allow_secret: &'a [&'a str],
     pub(crate) args: &'a [(&'static str, Value)],
+    /// The status and content type of an HTTP answer, recorded by `cached-stubs-server`.
+    pub(crate) http: Option<&'a Http>,
     pub(crate) body: NewBody<'a>,
 }
 
-/// The recorded result of a new stub.
+/// The recorded result of a new stub; timings only when `CACHED_STUBS_TIMING` is on.
 pub(crate) enum NewBody<'a> {
-    Output(&'a Value),
+    Output {
+        output: &'a Value,
+        /// How long the call took.
+        elapsed_ms: Option<u64>,
+    },
     Items {
         items: &'a [Value],
+        /// How long the call took to start its stream (an HTTP answer's time to first byte).
+        elapsed_ms: Option<u64>,
+        /// When each item came after the start.
         offsets_ms: Option<&'a [u64]>,
     },
     /// A sequence's answers, one per call, in order.
@@ -33,7 +42,7 @@ impl NewBody<'_> {
     /// Which body this is.
     pub(crate) fn kind(&self) -> Body {
         match self {
-            NewBody::Output(_) => Body::Output,
+            NewBody::Output { .. } => Body::Output,
             NewBody::Items { .. } => Body::Items,
             NewBody::Sequence(_) => Body::Sequence,
         }
@@ -62,21 +71,34 @@ impl Serialize for NewStub<'_> {
             stub.serialize_field(Field::AllowSecret.name(), self.allow_secret)?;
         }
         stub.serialize_field(Field::Args.name(), &InOrder(self.args))?;
-        match self.body {
-            NewBody::Output(output) => {
-                stub.serialize_field(Field::Output.name(), &Sorted(output))?
+        if let Some(http) = self.http {
+            stub.serialize_field(Field::Http.name(), &HttpFields(http))?;
+        }
+        let (elapsed_ms, offsets_ms) = match self.body {
+            NewBody::Output { output, elapsed_ms } => {
+                stub.serialize_field(Field::Output.name(), &Sorted(output))?;
+                (elapsed_ms, None)
             }
-            NewBody::Items { items, offsets_ms } => {
+            NewBody::Items {
+                items,
+                elapsed_ms,
+                offsets_ms,
+            } => {
                 stub.serialize_field(Field::Items.name(), &SortedItems(items))?;
-                if let Some(offsets_ms) = offsets_ms {
-                    stub.serialize_field(Field::OffsetsMs.name(), offsets_ms)?;
-                }
+                (elapsed_ms, offsets_ms)
             }
             NewBody::Sequence(answers) => {
                 let answers = answers.iter().map(|answer| answer.as_json().clone().into());
                 let answers: Vec<Value> = answers.collect();
                 stub.serialize_field(Field::Sequence.name(), &SortedItems(&answers))?;
+                (None, None)
             }
+        };
+        if let Some(elapsed_ms) = elapsed_ms {
+            stub.serialize_field(Field::ElapsedMs.name(), &elapsed_ms)?;
+        }
+        if let Some(offsets_ms) = offsets_ms {
+            stub.serialize_field(Field::OffsetsMs.name(), offsets_ms)?;
         }
         stub.end()
     }
@@ -92,6 +114,18 @@ impl Serialize for Hashes<'_> {
             .iter()
             .map(|dependency| (dependency.name, dependency.hash.to_hex()));
         serializer.collect_map(entries)
+    }
+}
+
+/// An HTTP answer's status and content type, keys sorted as everywhere else.
+struct HttpFields<'a>(&'a Http);
+
+impl Serialize for HttpFields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("content_type", &self.0.content_type)?;
+        map.serialize_entry("status", &self.0.status)?;
+        map.end()
     }
 }
 
@@ -164,7 +198,11 @@ pub(super) mod tests {
             depends: &[],
             allow_secret: &[],
             args: &args,
-            body: NewBody::Output(output),
+            http: None,
+            body: NewBody::Output {
+                output,
+                elapsed_ms: None,
+            },
         }
         .to_bytes()
     }
@@ -210,7 +248,11 @@ pub(super) mod tests {
             depends: &[],
             allow_secret: &["output.example"],
             args: &[],
-            body: NewBody::Output(&output),
+            http: None,
+            body: NewBody::Output {
+                output: &output,
+                elapsed_ms: None,
+            },
         }
         .to_bytes();
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -241,8 +283,10 @@ pub(super) mod tests {
             depends: &[],
             allow_secret: &[],
             args: &[],
+            http: None,
             body: NewBody::Items {
                 items: &items,
+                elapsed_ms: None,
                 offsets_ms,
             },
         };
@@ -259,5 +303,67 @@ pub(super) mod tests {
         let replayed = read::<Vec<Value>>(&timed, expected, Body::Items).unwrap();
         assert_eq!(replayed.body, items);
         assert_eq!(replayed.offsets_ms, Some(vec![0, 41]));
+    }
+
+    #[test]
+    fn an_http_answer_keeps_its_status_content_type_and_timings_in_a_fixed_order() {
+        let http = Http {
+            status: 201,
+            content_type: "application/json".into(),
+        };
+        let output = json!({"id": "x"});
+        let bytes = NewStub {
+            function: "POST::v1::files",
+            source_hash: "server",
+            depends: &[],
+            allow_secret: &[],
+            args: &[("method", json!("POST"))],
+            http: Some(&http),
+            body: NewBody::Output {
+                output: &output,
+                elapsed_ms: Some(250),
+            },
+        }
+        .to_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.ends_with(
+                "  \"http\": {\n    \"content_type\": \"application/json\",\n    \"status\": 201\n  },\n  \"output\": {\n    \"id\": \"x\"\n  },\n  \"elapsed_ms\": 250\n}\n"
+            ),
+            "{text}"
+        );
+        let expected = Expected {
+            function: "POST::v1::files",
+            source_hash: "server",
+            depends: &[],
+        };
+        let replayed = read::<Value>(&bytes, expected, Body::Output).unwrap();
+        assert_eq!(
+            (replayed.http, replayed.elapsed_ms),
+            (Some(http), Some(250))
+        );
+        for (from, to, why) in [
+            (
+                "\"status\": 201",
+                "\"status\": 404",
+                "only answers of 200 to 299",
+            ),
+            (
+                "\"elapsed_ms\": 250",
+                "\"elapsed_ms\": 3600001",
+                "within an hour",
+            ),
+            (
+                "\"content_type\"",
+                "\"contenttype\"",
+                "unknown field `contenttype`",
+            ),
+        ] {
+            let broken = text.replace(from, to);
+            let error = read::<Value>(broken.as_bytes(), expected, Body::Output)
+                .err()
+                .unwrap();
+            assert!(error.to_string().contains(why), "{error}");
+        }
     }
 }
