@@ -122,7 +122,7 @@ pub(crate) enum Note {
 }
 
 /// Longest rendering of all arguments, and of one differing value, in a message.
-const ARGS_WIDTH: usize = 300;
+pub(crate) const ARGS_WIDTH: usize = 300;
 const VALUE_WIDTH: usize = 120;
 
 /// What a call whose arguments differ from a stub's only in order is told.
@@ -333,44 +333,8 @@ impl Display for Miss {
             Why::OtherArguments {
                 nearest,
                 differences,
-                ..
-            } if differences.is_empty() => write!(
-                f,
-                "no stub for these arguments; {nearest} has the same arguments as JSON shows \
-                 them, so a value differs in what JSON doesn't show (a float's sign or \
-                 precision, a large integer)"
-            )?,
-            Why::OtherArguments {
-                nearest,
-                differences,
                 only_order,
-            } => {
-                let shown = &differences[..differences.len().min(SHOWN_DIFFERENCES)];
-                let paths: Vec<_> = shown
-                    .iter()
-                    .map(|difference| format!("`{}`", difference.path))
-                    .collect();
-                let more = differences.len() - shown.len();
-                let and_more = match more {
-                    0 => String::new(),
-                    more => format!(" and {more} more"),
-                };
-                write!(
-                    f,
-                    "no stub for these arguments; the nearest stub differs in {}{and_more}:\n\
-                     {INDENT}{nearest}",
-                    paths.join(", "),
-                )?;
-                for difference in shown {
-                    write_difference(f, difference)?;
-                }
-                if more > 0 {
-                    write!(f, "\n{INDENT}({more} more not shown)")?;
-                }
-                if *only_order {
-                    write!(f, "\n{INDENT}{ONLY_ORDER}")?;
-                }
-            }
+            } => write_nearest(f, "these arguments", nearest, differences, *only_order)?,
         }
         match note {
             Some(Note::ErrNeverRecorded) => write!(
@@ -465,6 +429,51 @@ fn sorted_once<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
     items
 }
 
+/// Why a call (or a request) missed when stubs of others exist: `nearest` (as shown) is the
+/// stub nearest to `these` ("these arguments"), and differs from them in `differences`, or,
+/// if `only_order`, only in the order of a sequence's items.
+pub(crate) fn write_nearest(
+    f: &mut fmt::Formatter<'_>,
+    these: &str,
+    nearest: &str,
+    differences: &[Difference],
+    only_order: bool,
+) -> fmt::Result {
+    if differences.is_empty() {
+        return write!(
+            f,
+            "no stub for {these}; {nearest} has the same arguments as JSON shows them, so a \
+             value differs in what JSON doesn't show (a float's sign or precision, a large \
+             integer)"
+        );
+    }
+    let shown = &differences[..differences.len().min(SHOWN_DIFFERENCES)];
+    let paths: Vec<_> = shown
+        .iter()
+        .map(|difference| format!("`{}`", difference.path))
+        .collect();
+    let more = differences.len() - shown.len();
+    let and_more = match more {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    write!(
+        f,
+        "no stub for {these}; the nearest stub differs in {}{and_more}:\n{INDENT}{nearest}",
+        paths.join(", "),
+    )?;
+    for difference in shown {
+        write_difference(f, difference)?;
+    }
+    if more > 0 {
+        write!(f, "\n{INDENT}({more} more not shown)")?;
+    }
+    if only_order {
+        write!(f, "\n{INDENT}{ONLY_ORDER}")?;
+    }
+    Ok(())
+}
+
 /// One differing value, where it is, its recorded value above the called one, each cut to
 /// a readable width around where they differ.
 fn write_difference(out: &mut impl Write, difference: &Difference) -> fmt::Result {
@@ -494,7 +503,7 @@ fn write_difference(out: &mut impl Write, difference: &Difference) -> fmt::Resul
 }
 
 /// `{"a": 1, "b": "x"}`: arguments in declaration order, as compact JSON.
-fn render_args(args: &[(&str, Value)]) -> String {
+pub(crate) fn render_args(args: &[(&str, Value)]) -> String {
     let entries: Vec<_> = args
         .iter()
         .map(|(name, value)| format!("{}: {value}", Value::from(*name)))

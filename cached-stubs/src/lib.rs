@@ -49,6 +49,8 @@ mod nearest;
 mod record;
 #[cfg(feature = "record-replay")]
 mod report;
+#[cfg(feature = "_server")]
+mod request_stub;
 mod scope;
 #[cfg(feature = "record-replay")]
 mod secrets;
@@ -87,6 +89,11 @@ pub mod __cargo_stubs;
 #[doc(hidden)]
 #[path = "hooks/bench.rs"]
 pub mod __bench;
+
+#[cfg(feature = "_server")]
+#[doc(hidden)]
+#[path = "hooks/server.rs"]
+pub mod __server;
 
 #[cfg(all(fuzzing, feature = "record-replay"))]
 #[doc(hidden)]

@@ -24,7 +24,7 @@ const PATIENCE: Duration = Duration::from_secs(10);
 static IN_FLIGHT: LazyLock<Mutex<HashMap<PathBuf, Arc<Flight>>>> = LazyLock::new(Mutex::default);
 
 /// One real call under way, that identical calls may wait for.
-pub(crate) struct Flight {
+pub struct Flight {
     state: Mutex<State>,
     finished: Condvar,
     /// The thread the leader started on.
@@ -42,7 +42,7 @@ struct State {
 
 /// How the leader's call ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     /// The leader wrote its stub, for the followers to replay.
     Wrote,
     /// The leader wrote nothing: its call returned an `Err`, panicked or was dropped.
@@ -50,7 +50,7 @@ pub(crate) enum Outcome {
 }
 
 /// What a call for a stub does: lead or follow.
-pub(crate) enum Role {
+pub enum Role {
     /// Make the real call; dropping the [`Leader`] lets the followers go on.
     Leader(Leader),
     /// Wait for the leader's call to finish.
@@ -58,7 +58,7 @@ pub(crate) enum Role {
 }
 
 /// Joins the call in flight for the stub at `path`, as its leader if there is none.
-pub(crate) fn join(path: &Path) -> Role {
+pub fn join(path: &Path) -> Role {
     let mut flights = lock(&IN_FLIGHT);
     if let Some(flight) = flights.get(path) {
         return Role::Follower(Arc::clone(flight));
@@ -81,7 +81,7 @@ pub(crate) fn join(path: &Path) -> Role {
 }
 
 /// The leading call for a stub; dropped when the call is done, stub written or not.
-pub(crate) struct Leader {
+pub struct Leader {
     path: PathBuf,
     flight: Arc<Flight>,
     /// The outcome the followers see when this is dropped.
@@ -90,7 +90,7 @@ pub(crate) struct Leader {
 
 impl Leader {
     /// Notes that the stub is written: the followers replay it once this is dropped.
-    pub(crate) fn wrote(&mut self) {
+    pub fn wrote(&mut self) {
         self.outcome = Outcome::Wrote;
     }
 }
@@ -143,13 +143,13 @@ impl Flight {
     }
 
     /// A future that is ready when the leader's call is done.
-    pub(crate) fn finished(self: Arc<Self>) -> Finished {
+    pub fn finished(self: Arc<Self>) -> Finished {
         Finished(self)
     }
 }
 
 /// Waits for the leader's call to be done without blocking the thread.
-pub(crate) struct Finished(Arc<Flight>);
+pub struct Finished(Arc<Flight>);
 
 impl Finished {
     /// The call in flight, to wait for by blocking instead.

@@ -16,7 +16,7 @@ pub(crate) fn recorded_args(bytes: &[u8]) -> Option<Vec<(String, Value)>> {
 
 /// The `depends` of a stub file in the order they were written, which is the function's;
 /// none when it has none.
-#[cfg(feature = "_cargo-stubs")]
+#[cfg(any(feature = "_cargo-stubs", feature = "_server"))]
 pub(crate) fn recorded_depends(bytes: &[u8]) -> Vec<(String, Value)> {
     entries(bytes, Field::Depends).unwrap_or_default()
 }

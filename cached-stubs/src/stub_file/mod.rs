@@ -42,7 +42,7 @@
 
 mod answer;
 mod entries;
-#[cfg(feature = "_cargo-stubs")]
+#[cfg(any(feature = "_cargo-stubs", feature = "_server"))]
 mod inspect;
 mod problem;
 mod read;
@@ -50,9 +50,9 @@ mod write;
 
 pub(crate) use answer::Answer;
 pub(crate) use entries::recorded_args;
-#[cfg(feature = "_cargo-stubs")]
+#[cfg(any(feature = "_cargo-stubs", feature = "_server"))]
 pub(crate) use entries::recorded_depends;
-#[cfg(feature = "_cargo-stubs")]
+#[cfg(any(feature = "_cargo-stubs", feature = "_server"))]
 pub use inspect::{Inspected, InspectedBody, inspect};
 pub(crate) use problem::{Problem, check_offsets, diagnose};
 pub use read::Http;
