@@ -1,0 +1,96 @@
+//! What a client asked for, read as its stub keys it: the method, the path with its query,
+//! and the body, which must be JSON (or empty) and at most [`MAX_REQUEST_BYTES`].
+
+use crate::errors::{self, INVALID_REQUEST};
+use crate::http::Body;
+use crate::layout::{self, Place};
+use bytes::Bytes;
+use cached_stubs::__server::Request as StubRequest;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::http::request::Parts;
+use hyper::{Request, Response, StatusCode};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The largest request body the server reads: 16 MiB.
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// A request, read whole, with where its stub is.
+pub struct Asked {
+    /// Its method, URI and headers.
+    pub parts: Parts,
+    /// Its body as it came, to forward.
+    pub bytes: Bytes,
+    /// Its body as JSON; `null` when empty.
+    pub json: Value,
+    /// Where its method and path file their stubs.
+    pub place: Place,
+    /// Its stub file.
+    pub file: PathBuf,
+}
+
+impl Asked {
+    /// Reads `request`, whose stubs are below `dir`. `Err` is the 400 answer to a body that
+    /// is too large or no JSON, or to a path that can't name a stub folder.
+    pub async fn read(dir: &Path, request: Request<Incoming>) -> Result<Asked, Response<Body>> {
+        let (parts, body) = request.into_parts();
+        let invalid = |message: String| {
+            let message = format!("cached-stubs-server: {message}; nothing was forwarded");
+            eprintln!("{message}");
+            errors::error(StatusCode::BAD_REQUEST, INVALID_REQUEST, &message)
+        };
+        let bytes = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                return Err(invalid(format!(
+                    "the request body is larger than the {} MiB the server reads",
+                    MAX_REQUEST_BYTES >> 20
+                )));
+            }
+            Err(error) => return Err(invalid(format!("the request body can't be read: {error}"))),
+        };
+        let json = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|error| {
+                invalid(format!(
+                    "the request body is not JSON ({error}): requests are recorded and \
+                     replayed by their JSON body"
+                ))
+            })?
+        };
+        let place = layout::place(dir, parts.method.as_str(), parts.uri.path()).map_err(invalid)?;
+        let mut asked = Asked {
+            parts,
+            bytes,
+            json,
+            place,
+            file: PathBuf::new(),
+        };
+        asked.file = asked.place.folder.join(asked.stub_request().file_name());
+        Ok(asked)
+    }
+
+    /// The path and query asked for.
+    pub fn path(&self) -> &str {
+        self.parts
+            .uri
+            .path_and_query()
+            .map_or("/", |path| path.as_str())
+    }
+
+    /// The request as its stub keys and shows it.
+    pub fn stub_request(&self) -> StubRequest<'_> {
+        StubRequest {
+            method: self.parts.method.as_str(),
+            path: self.path(),
+            body: &self.json,
+        }
+    }
+
+    /// The request as a client says it: `POST /v1/chat/completions`.
+    pub fn said(&self) -> String {
+        format!("{} {}", self.parts.method, self.path())
+    }
+}

@@ -1,0 +1,140 @@
+//! The server: what it answers each request with, by the `RECORD` mode, as an annotated
+//! function answers each call.
+//!
+//! | `RECORD` | stub found and current | stub missing or stale |
+//! |---|---|---|
+//! | unset, `0`, ... | replay | 404 `cached_stubs_miss`; the upstream is never contacted |
+//! | `1`, `missing`, ... | replay | forward, record, answer |
+//! | `all`, `force` | forward, record, answer | forward, record, answer |
+//! | `passthrough` | forward, answer | forward, answer |
+//!
+//! A stub that can't be read is a 500 in every mode that reads stubs, never a miss.
+
+use crate::errors::{self, MISS, UNREADABLE_STUB};
+use crate::http::{Body, BoxError};
+use crate::record::{self, Tee, unreachable_upstream};
+use crate::replay::{Loaded, Replays};
+use crate::request::Asked;
+use crate::upstream::{Upstream, without_hop_headers};
+use cached_stubs::__server;
+use cached_stubs::Mode;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use std::path::PathBuf;
+
+/// A running server's settings, and the answers it keeps.
+pub struct Server {
+    pub(crate) mode: Mode,
+    /// `--dir`.
+    pub(crate) dir: PathBuf,
+    /// `--upstream`; `None` in replay mode when not given.
+    pub(crate) upstream: Option<Upstream>,
+    /// The speed of timed replays, when timings are on (`CACHED_STUBS_TIMING`, or `--speed`).
+    pub(crate) timing: Option<f64>,
+    /// The command that records what a replay missed.
+    pub(crate) record_command: String,
+    replays: Replays,
+}
+
+impl Server {
+    /// A server in `mode`.
+    pub fn new(
+        mode: Mode,
+        dir: PathBuf,
+        upstream: Option<Upstream>,
+        timing: Option<f64>,
+        record_command: String,
+    ) -> Server {
+        Server {
+            mode,
+            dir,
+            upstream,
+            timing,
+            record_command,
+            replays: Replays::default(),
+        }
+    }
+
+    /// The answer to `request`.
+    pub async fn answer(&self, request: Request<Incoming>) -> Response<Body> {
+        if self.mode == Mode::Passthrough {
+            return self.pass_through(request).await;
+        }
+        let asked = match Asked::read(&self.dir, request).await {
+            Ok(asked) => asked,
+            Err(invalid) => return invalid,
+        };
+        if self.mode == Mode::RecordAll {
+            return record::record(self, asked).await;
+        }
+        match self.load(&asked).await {
+            Ok(Loaded::Current(answer)) => answer.respond(self.timing).await,
+            Ok(loaded) if self.mode == Mode::Replay => self.miss(&asked, loaded).await,
+            Ok(_) => record::record(self, asked).await,
+            Err(error) => {
+                let message = format!(
+                    "cached-stubs-server: can't replay {}: its stub can't be read\n  file:  {}\n  \
+                     error: {error}\nThe file was left as it is and the upstream was not \
+                     contacted. Fix the file, or delete it and record it again.",
+                    asked.said(),
+                    __server::shown(&asked.file),
+                );
+                eprintln!("{message}");
+                errors::error(StatusCode::INTERNAL_SERVER_ERROR, UNREADABLE_STUB, &message)
+            }
+        }
+    }
+
+    /// What the stub of `asked` holds now.
+    pub(crate) async fn load(&self, asked: &Asked) -> Result<Loaded, String> {
+        self.replays.load(&asked.file, &asked.place.function).await
+    }
+
+    /// The 404 answer to a replay that found no current stub: what was asked, the nearest
+    /// recorded request of its path and how it differs, and the command that records it.
+    async fn miss(&self, asked: &Asked, loaded: Loaded) -> Response<Body> {
+        let stale = matches!(loaded, Loaded::Stale);
+        let (method, path, json) = (
+            asked.parts.method.to_string(),
+            asked.path().to_string(),
+            asked.json.clone(),
+        );
+        let (said, file, command) = (
+            asked.said(),
+            asked.file.clone(),
+            self.record_command.clone(),
+        );
+        let message = tokio::task::spawn_blocking(move || {
+            let request = __server::Request {
+                method: &method,
+                path: &path,
+                body: &json,
+            };
+            __server::miss(&request, &said, &file, stale, &command)
+        })
+        .await
+        .unwrap_or_else(|error| format!("cached-stubs-server: no stub to replay ({error})"));
+        eprintln!("{message}");
+        errors::error(StatusCode::NOT_FOUND, MISS, &message)
+    }
+
+    /// `RECORD=passthrough`: a plain proxy, the request's body streamed as it comes.
+    async fn pass_through(&self, request: Request<Incoming>) -> Response<Body> {
+        let said = format!("{} {}", request.method(), request.uri());
+        let Some(upstream) = &self.upstream else {
+            unreachable!("a server that passes requests through has an upstream");
+        };
+        let (parts, body) = request.into_parts();
+        let body = body.map_err(BoxError::from).boxed_unsync();
+        let answer = match upstream.send(&parts, body).await {
+            Ok(answer) => answer,
+            Err(error) => return unreachable_upstream(&said, &error),
+        };
+        let (answer, body) = answer.into_parts();
+        let mut response = Response::new(Tee::passing(body).boxed_unsync());
+        *response.status_mut() = answer.status;
+        *response.headers_mut() = without_hop_headers(&answer.headers);
+        response
+    }
+}
