@@ -402,6 +402,56 @@ fn list_show_and_check_read_real_recordings() {
 
 /// Unix only: it makes a symbolic link and a pipe.
 #[cfg(unix)]
+/// Copies every file below `from` to `to`, folders and all.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn list_show_and_check_read_the_stubs_cached_stubs_server_records() {
+    let fixture = Fixture::written("");
+    // Recorded by the server's own tests, which check that a recording writes them again.
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let recorded = workspace.join("cached-stubs-server/tests/stubs");
+    std::fs::create_dir_all(fixture.path("stubs-http")).unwrap();
+    copy_tree(&recorded, &fixture.path("stubs-http"));
+
+    let (code, table) = fixture.stubs(&["list", "--dir", "stubs-http"]);
+    assert_eq!(code, 0, "{table}");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    assert_eq!(&rows[1][..2], ["POST::chat::completions", "2"], "{table}");
+    let (code, shown) = fixture.stubs(&["show", "POST::chat::completions", "--dir", "stubs-http"]);
+    assert_eq!(code, 0, "{shown}");
+    for expected in [
+        "function:    POST::chat::completions",
+        "source hash: cached-stubs-server v1",
+        "path: \"/chat/completions\"",
+        "http:        200 application/json",
+        "http:        200 text/event-stream",
+        "\"[DONE]\"",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} not in\n{shown}");
+    }
+    let (code, checked) = fixture.stubs(&["check", "--dir", "stubs-http"]);
+    assert_eq!(code, 0, "{checked}");
+    assert!(
+        checked.contains("2 stubs of 1 function: all readable"),
+        "{checked}"
+    );
+}
+
 #[test]
 fn check_lists_every_problem_and_fails() {
     let fixture = Fixture::recorded();
