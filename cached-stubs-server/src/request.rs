@@ -4,6 +4,7 @@
 use crate::errors::{self, INVALID_REQUEST};
 use crate::http::Body;
 use crate::layout::{self, Place};
+use crate::replay::Raw;
 use bytes::Bytes;
 use cached_stubs::__server::Request as StubRequest;
 use http_body_util::{BodyExt, Limited};
@@ -30,37 +31,42 @@ pub struct Asked {
     pub file: PathBuf,
 }
 
+/// The 400 answer to a request that can't be keyed, saying why.
+pub fn invalid(message: String) -> Response<Body> {
+    let message = format!("cached-stubs-server: {message}; nothing was forwarded");
+    eprintln!("{message}");
+    errors::error(StatusCode::BAD_REQUEST, INVALID_REQUEST, &message)
+}
+
+/// Reads the body of `request` whole. `Err` is the 400 answer to one that is too large.
+pub async fn receive(request: Request<Incoming>) -> Result<(Parts, Bytes), Response<Body>> {
+    let (parts, body) = request.into_parts();
+    match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(body) => Ok((parts, body.to_bytes())),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(invalid(format!(
+            "the request body is larger than the {} MiB the server reads",
+            MAX_REQUEST_BYTES >> 20
+        ))),
+        Err(error) => Err(invalid(format!("the request body can't be read: {error}"))),
+    }
+}
+
 impl Asked {
-    /// Reads `request`, whose stubs are below `dir`. `Err` is the 400 answer to a body that
-    /// is too large or no JSON, or to a path that can't name a stub folder.
-    pub async fn read(dir: &Path, request: Request<Incoming>) -> Result<Asked, Response<Body>> {
-        let (parts, body) = request.into_parts();
-        let invalid = |message: String| {
-            let message = format!("cached-stubs-server: {message}; nothing was forwarded");
-            eprintln!("{message}");
-            errors::error(StatusCode::BAD_REQUEST, INVALID_REQUEST, &message)
-        };
-        let bytes = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-            Ok(body) => body.to_bytes(),
-            Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-                return Err(invalid(format!(
-                    "the request body is larger than the {} MiB the server reads",
-                    MAX_REQUEST_BYTES >> 20
-                )));
-            }
-            Err(error) => return Err(invalid(format!("the request body can't be read: {error}"))),
-        };
+    /// Reads a request received as `parts` and `bytes`, whose stubs are below `dir`. `Err`
+    /// says why a body that is no JSON, or a path that can't name a stub folder, can't be
+    /// keyed.
+    pub fn read(dir: &Path, parts: Parts, bytes: Bytes) -> Result<Asked, String> {
         let json = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).map_err(|error| {
-                invalid(format!(
+                format!(
                     "the request body is not JSON ({error}): requests are recorded and \
                      replayed by their JSON body"
-                ))
+                )
             })?
         };
-        let place = layout::place(dir, parts.method.as_str(), parts.uri.path()).map_err(invalid)?;
+        let place = layout::place(dir, parts.method.as_str(), parts.uri.path())?;
         let mut asked = Asked {
             parts,
             bytes,
@@ -86,6 +92,15 @@ impl Asked {
             method: self.parts.method.as_str(),
             path: self.path(),
             body: &self.json,
+        }
+    }
+
+    /// The request as it came.
+    pub fn raw(&self) -> Raw<'_> {
+        Raw {
+            method: &self.parts.method,
+            path: self.path(),
+            body: &self.bytes,
         }
     }
 

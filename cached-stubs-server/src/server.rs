@@ -13,8 +13,8 @@
 use crate::errors::{self, MISS, UNREADABLE_STUB};
 use crate::http::{Body, BoxError};
 use crate::record::{self, Tee, unreachable_upstream};
-use crate::replay::{Loaded, Replays};
-use crate::request::Asked;
+use crate::replay::{Loaded, Raw, Replays};
+use crate::request::{self, Asked};
 use crate::upstream::{Upstream, without_hop_headers};
 use cached_stubs::__server;
 use cached_stubs::Mode;
@@ -61,9 +61,24 @@ impl Server {
         if self.mode == Mode::Passthrough {
             return self.pass_through(request).await;
         }
-        let asked = match Asked::read(&self.dir, request).await {
-            Ok(asked) => asked,
+        let (parts, bytes) = match request::receive(request).await {
+            Ok(received) => received,
             Err(invalid) => return invalid,
+        };
+        if self.mode != Mode::RecordAll {
+            let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
+            let raw = Raw {
+                method: &parts.method,
+                path,
+                body: &bytes,
+            };
+            if let Some(answer) = self.replays.kept(raw) {
+                return answer.respond(self.timing).await;
+            }
+        }
+        let asked = match Asked::read(&self.dir, parts, bytes) {
+            Ok(asked) => asked,
+            Err(why) => return request::invalid(why),
         };
         if self.mode == Mode::RecordAll {
             return record::record(self, asked).await;
@@ -86,9 +101,10 @@ impl Server {
         }
     }
 
-    /// What the stub of `asked` holds now.
+    /// What the stub of `asked` holds now, read from its file.
     pub(crate) async fn load(&self, asked: &Asked) -> Result<Loaded, String> {
-        self.replays.load(&asked.file, &asked.place.function).await
+        let (raw, function) = (asked.raw(), &asked.place.function);
+        self.replays.load(raw, &asked.file, function).await
     }
 
     /// The 404 answer to a replay that found no current stub: what was asked, the nearest
