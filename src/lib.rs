@@ -9,7 +9,7 @@ mod openai_server;
 mod scenario;
 mod user_crate;
 
-pub use openai_server::{OpenAiServer, answer};
+pub use openai_server::{OpenAiServer, answer, streamed_text};
 pub use scenario::{Scenario, log_real_call};
 pub use user_crate::{Ran, UserCrate};
 

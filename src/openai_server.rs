@@ -194,6 +194,15 @@ pub fn answer(messages: &[Value]) -> String {
     }
 }
 
+/// The text of a streamed chat answer, as a client receives it: the content of each chunk's
+/// delta, in order.
+pub fn streamed_text(chunks: &[Value]) -> String {
+    chunks
+        .iter()
+        .filter_map(|chunk| chunk["choices"][0]["delta"]["content"].as_str())
+        .collect()
+}
+
 /// The reply cut into streamed pieces: each word with the space after it.
 fn words(reply: &str) -> Vec<&str> {
     reply.split_inclusive(' ').collect()

@@ -99,12 +99,8 @@ fn the_real_client_records_through_a_server_and_replays_without_one() {
         "the replay differs from what the server sent"
     );
     let chunks = recorded["chunks"].as_array().unwrap();
-    let text: String = chunks
-        .iter()
-        .filter_map(|chunk| chunk["choices"][0]["delta"]["content"].as_str())
-        .collect();
     assert_eq!(
-        text,
+        cached_stubs_suite::streamed_text(chunks),
         cached_stubs_suite::answer(&[json!({"role": "user", "content": FIRST})])
     );
     assert!(

@@ -153,7 +153,7 @@ async fn record_value(
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(output) => {
             let written = tokio::task::spawn_blocking(move || {
-                stub.write(Answer::Value {
+                stub.write(Answer::Output {
                     output: &output,
                     elapsed_ms,
                 })
@@ -276,7 +276,7 @@ impl Events {
 
     /// Writes the stub of the stream, which has ended (blocking).
     fn write(self) {
-        let answer = Answer::Events {
+        let answer = Answer::Items {
             items: &self.items,
             elapsed_ms: self.elapsed_ms,
             offsets_ms: self.offsets_ms.as_deref(),

@@ -79,12 +79,8 @@ async fn the_real_client_records_through_the_server_and_replays_with_the_upstrea
     );
 
     let chunks = recorded["chunks"].as_array().unwrap();
-    let text: String = chunks
-        .iter()
-        .filter_map(|chunk| chunk["choices"][0]["delta"]["content"].as_str())
-        .collect();
     assert_eq!(
-        text,
+        cached_stubs_suite::streamed_text(chunks),
         cached_stubs_suite::answer(&[json!({"role": "user", "content": FIRST})])
     );
     assert!(chunks.len() > 10, "{} chunks", chunks.len());

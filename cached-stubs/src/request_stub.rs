@@ -50,18 +50,20 @@ impl Request<'_> {
     }
 }
 
-/// An answer to record: a JSON value, or the events of a stream; timings when kept.
+/// An answer to record, as a stub holds it: a JSON value, or the events of a stream, with
+/// timings when kept. (An annotated call's `NewBody` has a third kind, a sequence's answers,
+/// which no request records.)
 #[derive(Clone, Copy)]
 pub enum Answer<'a> {
-    /// A JSON answer, and how long it took to come whole.
-    Value {
+    /// A JSON answer.
+    Output {
         /// The answer's JSON.
         output: &'a Value,
         /// From forwarding the request to the answer's last byte.
         elapsed_ms: Option<u64>,
     },
     /// Server-sent events, each event's data an item.
-    Events {
+    Items {
         /// The data of each event, in order.
         items: &'a [Value],
         /// From forwarding the request to the answer's headers.
@@ -69,6 +71,24 @@ pub enum Answer<'a> {
         /// When each event came after the headers.
         offsets_ms: Option<&'a [u64]>,
     },
+}
+
+impl<'a> Answer<'a> {
+    /// The body of its stub.
+    fn body(self) -> NewBody<'a> {
+        match self {
+            Answer::Output { output, elapsed_ms } => NewBody::Output { output, elapsed_ms },
+            Answer::Items {
+                items,
+                elapsed_ms,
+                offsets_ms,
+            } => NewBody::Items {
+                items,
+                elapsed_ms,
+                offsets_ms,
+            },
+        }
+    }
 }
 
 /// What the stub file of a request holds.
@@ -99,8 +119,8 @@ pub fn read(path: &Path, function: &str) -> Result<Found, String> {
     if stub.source_hash != RECORDED_BY {
         return Ok(Found::Stale);
     }
-    if stub.http.is_none() {
-        return Err("it has no \"http\": it was not recorded from a request".to_string());
+    if stub.http.is_none() || matches!(stub.body, InspectedBody::Sequence(_)) {
+        return Err("it was not recorded from a request: it has no \"http\"".to_string());
     }
     usage::note(path);
     Ok(Found::Current(Box::new(stub)))
@@ -117,21 +137,9 @@ pub fn write(
     answer: Answer<'_>,
 ) -> Result<(), String> {
     let args = args::to_json(&request.args());
-    let body = match answer {
-        Answer::Value { output, elapsed_ms } => NewBody::Output { output, elapsed_ms },
-        Answer::Events {
-            items,
-            elapsed_ms,
-            offsets_ms,
-        } => NewBody::Items {
-            items,
-            elapsed_ms,
-            offsets_ms,
-        },
-    };
     let same = |read: &Inspected| match (answer, &read.body) {
-        (Answer::Value { output, .. }, InspectedBody::Output(read)) => output == read,
-        (Answer::Events { items, .. }, InspectedBody::Items { items: read, .. }) => items == read,
+        (Answer::Output { output, .. }, InspectedBody::Output(read)) => output == read,
+        (Answer::Items { items, .. }, InspectedBody::Items { items: read, .. }) => items == read,
         _ => false,
     };
     let bytes = NewStub {
@@ -141,7 +149,7 @@ pub fn write(
         allow_secret: &[],
         args: &args,
         http: Some(http),
-        body,
+        body: answer.body(),
     }
     .to_bytes();
     if bytes.len() as u64 > store::MAX_STUB_BYTES {
@@ -279,7 +287,7 @@ mod tests {
         let path = dir.path().join(request.file_name());
         assert!(matches!(read(&path, function), Ok(Found::Missing)));
         let output = json!({"choices": [{"text": "hello"}]});
-        let answer = Answer::Value {
+        let answer = Answer::Output {
             output: &output,
             elapsed_ms: None,
         };
