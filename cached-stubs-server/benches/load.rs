@@ -2,13 +2,13 @@
 //! 1 KiB chat completion and a 200-event stream, at 1, 16 and 256 concurrent connections,
 //! against a floor server on the same stack (the server's own `http::serve`, tokio and
 //! hyper, the same runtime) that answers with the same bytes from memory. Both are processes
-//! of their own, measured in the same run in blocks of floor, server, server, floor; the
-//! ratio is the server's throughput over the floor's. Also the memory (RSS) of each at 256
+//! of their own, measured in the same run in short samples taken in blocks of floor, server,
+//! server, floor; the ratio is the server's median throughput over the floor's. Also the memory (RSS) of each at 256
 //! connections, and the completion asked in new bytes every time (the same JSON, spaced
 //! otherwise), which the server must read, key and look up as it does a request it never saw.
 //!
-//! `cargo bench -p cached-stubs-server --bench load`; `LOAD_SECONDS` sets how long each
-//! measurement runs (default 2). See BENCHMARKS.md.
+//! `cargo bench -p cached-stubs-server --bench load`; `LOAD_SECONDS` sets how long each side
+//! of a cell is measured, in eight samples (default 4). See BENCHMARKS.md.
 
 use bytes::Bytes;
 use cached_stubs_server::http::{self, full};
@@ -23,6 +23,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Blocks of four samples (floor, server, server, floor) in a cell.
+const BLOCKS: usize = 4;
+
 /// Set in the floor server's environment: the folder of the bytes it answers with.
 const FLOOR: &str = "CACHED_STUBS_BENCH_FLOOR";
 /// The header that tells the floor which answer a request wants; the server ignores it.
@@ -35,7 +38,7 @@ fn main() {
     let seconds: f64 = std::env::var("LOAD_SECONDS")
         .ok()
         .and_then(|seconds| seconds.parse().ok())
-        .unwrap_or(2.0);
+        .unwrap_or(4.0);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let stubs = tempfile::tempdir().unwrap();
     let bytes = tempfile::tempdir().unwrap();
@@ -52,11 +55,18 @@ fn main() {
     let mut memory = Vec::new();
     for case in &cases {
         for connections in [1, 16, 256] {
+            let sample = seconds / (2 * BLOCKS) as f64;
             let run =
-                |process: &Process| runtime.block_on(load(process, case, connections, seconds));
-            // Floor, server, server, floor: each goes first as often as the other.
-            let (a, b, c, d) = (run(&floor), run(&server), run(&server), run(&floor));
-            let (mut floor_run, mut server_run) = (a.merge(d), b.merge(c));
+                |process: &Process| runtime.block_on(load(process, case, connections, sample));
+            let (mut floor_run, mut server_run) = (Run::default(), Run::default());
+            // Floor, server, server, floor: each goes first as often as the other, and what
+            // else the machine does falls on both alike.
+            for _ in 0..BLOCKS {
+                floor_run = floor_run.merge(run(&floor));
+                server_run = server_run.merge(run(&server));
+                server_run = server_run.merge(run(&server));
+                floor_run = floor_run.merge(run(&floor));
+            }
             println!(
                 "| {} | {connections} | {:.0} | {:.0} | {:.2} | {} / {} | {} / {} |",
                 case.name,
@@ -341,6 +351,7 @@ impl Connection {
 }
 
 /// What a load run measured.
+#[derive(Default)]
 struct Run {
     /// The time of every request, in microseconds.
     latencies_us: Vec<u32>,
@@ -358,8 +369,10 @@ impl Run {
         self
     }
 
-    fn throughput(&self) -> f64 {
-        self.throughputs.iter().sum::<f64>() / self.throughputs.len() as f64
+    /// The median throughput.
+    fn throughput(&mut self) -> f64 {
+        self.throughputs.sort_by(f64::total_cmp);
+        self.throughputs[self.throughputs.len() / 2]
     }
 
     fn percentile(&mut self, at: f64) -> u32 {
