@@ -262,6 +262,32 @@ async fn upstream_errors_reach_the_client_and_are_not_recorded() {
     assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_holding_a_secret_reaches_the_client_and_is_not_recorded() {
+    // Built here, so that no key-shaped string is ever committed.
+    let key = format!("sk-proj-{}", "a1B2c3D4".repeat(4));
+    let answer = json!({"choices": [{"message": {"content": format!("Your key is {key}")}}]});
+    let upstream = Upstream::start(move |_, _| Script::json(&answer));
+    let dir = tempfile::tempdir().unwrap();
+    let server = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    let (status, _, body) = post(&server.url, "/v1/chat/completions", "{}").await;
+    assert!(
+        status.is_success() && body.contains("Your key is"),
+        "{body}"
+    );
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+    let expected = "its stub would hold a secret, and nothing was written";
+    eventually("the refusal is on stderr", || {
+        server.stderr().contains(expected)
+    });
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("`output.choices[0].message.content` holds")
+            && !stderr.contains("a1B2c3D4"),
+        "{stderr}"
+    );
+}
+
 /// A slow upstream: a JSON answer after 300 ms, or five events 100 ms apart.
 fn slow_upstream() -> Upstream {
     Upstream::start(|path, body| {

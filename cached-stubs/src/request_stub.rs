@@ -11,6 +11,7 @@ use crate::failure::{ARGS_WIDTH, Why, render_args, write_nearest};
 use crate::key::Key;
 use crate::nearest;
 use crate::report::{cut, shown};
+use crate::secrets::{self, Returned};
 use crate::stub_file::{self, Http, Inspected, InspectedBody, NewBody, NewStub};
 use crate::{store, usage};
 use serde_json::Value;
@@ -127,8 +128,9 @@ pub fn read(path: &Path, function: &str) -> Result<Found, String> {
 }
 
 /// Writes the stub of `request` at `path`, filed under `function`, after checking that it
-/// reads back as the same answer and is no larger than a replay reads. `Err` says why
-/// nothing was written.
+/// holds no secret (as an annotated call's stub is checked, with no allowance), reads back
+/// as the same answer and is no larger than a replay reads. `Err` says why nothing was
+/// written, naming where a secret is and why it was taken for one, never its value.
 pub fn write(
     path: &Path,
     function: &str,
@@ -137,6 +139,18 @@ pub fn write(
     answer: Answer<'_>,
 ) -> Result<(), String> {
     let args = args::to_json(&request.args());
+    let returned = match answer {
+        Answer::Output { output, .. } => Returned::Output(output),
+        Answer::Items { items, .. } => Returned::Items(items),
+    };
+    let found = secrets::find(&args, returned, &[] as &[&str]);
+    if !found.is_empty() {
+        let found: Vec<String> = found.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "its stub would hold a secret, and nothing was written (the value is not shown): {}",
+            found.join("; ")
+        ));
+    }
     let same = |read: &Inspected| match (answer, &read.body) {
         (Answer::Output { output, .. }, InspectedBody::Output(read)) => output == read,
         (Answer::Items { items, .. }, InspectedBody::Items { items: read, .. }) => items == read,
