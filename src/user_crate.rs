@@ -171,6 +171,8 @@ impl UserCrate {
         without_stub_settings(&mut command)
             .current_dir(&self.root)
             .env("PWD", &self.root)
+            // Under `cargo nextest run`, the user's own `cargo test` is no nextest run.
+            .env_remove("NEXTEST")
             .env("CARGO_TARGET_DIR", shared_target())
             .env("REAL_CALLS", self.path("real-calls.log"));
         command
