@@ -153,6 +153,21 @@ async fn a_json_body_with_other_key_order_and_spacing_replays_the_same_answer() 
     let json = |text: &str| serde_json::from_str::<Value>(text).unwrap();
     assert_eq!(json(&replayed), json(&answer));
     assert_eq!(upstream.requests(), 1);
+    // The client's headers reached the upstream, and none was written.
+    let asked = upstream.asked.lock().unwrap().clone();
+    let authorization = "Bearer test-key-never-written";
+    assert_eq!(
+        asked,
+        [(
+            "/v1/chat/completions".to_string(),
+            authorization.to_string()
+        )]
+    );
+    let [stub] = &files(dir.path())[..] else {
+        panic!("one stub");
+    };
+    let text = std::fs::read_to_string(dir.path().join(stub)).unwrap();
+    assert!(!text.contains("test-key") && !text.to_lowercase().contains("authorization"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -195,8 +195,8 @@ pub struct Upstream {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     requests: Arc<AtomicUsize>,
-    /// The body of every request, in order.
-    pub bodies: Arc<Mutex<Vec<(String, Value)>>>,
+    /// The path and `Authorization` header of every request, in order.
+    pub asked: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Upstream {
@@ -204,11 +204,11 @@ impl Upstream {
     pub fn start(script: impl Fn(&str, &Value) -> Script + Send + Sync + 'static) -> Upstream {
         let script = Arc::new(script);
         let requests = Arc::new(AtomicUsize::new(0));
-        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let asked = Arc::new(Mutex::new(Vec::new()));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let (counted, kept) = (Arc::clone(&requests), Arc::clone(&bodies));
+        let (counted, kept) = (Arc::clone(&requests), Arc::clone(&asked));
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -221,10 +221,15 @@ impl Upstream {
                         (Arc::clone(&script), Arc::clone(&counted), Arc::clone(&kept));
                     async move {
                         let path = request.uri().path().to_string();
+                        let authorization = request
+                            .headers()
+                            .get("authorization")
+                            .map(|value| value.to_str().unwrap().to_string())
+                            .unwrap_or_default();
                         let bytes = request.into_body().collect().await.unwrap().to_bytes();
                         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                         counted.fetch_add(1, Ordering::SeqCst);
-                        kept.lock().unwrap().push((path.clone(), json.clone()));
+                        kept.lock().unwrap().push((path.clone(), authorization));
                         answer(script(&path, &json)).await
                     }
                 };
@@ -234,7 +239,7 @@ impl Upstream {
         Upstream {
             url,
             requests,
-            bodies,
+            asked,
         }
     }
 
