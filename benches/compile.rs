@@ -1,7 +1,9 @@
 //! Compile cost: a crate of 50 functions with `#[cached_stub]` against the same crate
-//! without it, both loading cached-stubs, dependencies built already. A build of the crate (no `record-replay`: the
-//! function as written, the macro's own cost), its test build (the record/replay version,
-//! compiled), and a rebuild after editing one function.
+//! without it, both loading cached-stubs, dependencies built already. A build of the crate
+//! (no `record-replay`: the function as written, the macro's own cost), its test build (the
+//! record/replay version, compiled), and a rebuild after editing one function. Then the macro
+//! crate itself, as a production build compiles it, against a proc-macro crate of one
+//! attribute that gives its item back.
 
 use cached_stubs_benches::{Row, alternate, print_table};
 use std::path::{Path, PathBuf};
@@ -13,11 +15,16 @@ const FUNCTIONS: usize = 50;
 fn main() {
     let root = tempfile::tempdir().unwrap();
     let target = root.path().join("target");
-    let plain = Fixture::new(root.path(), "plain", false, &target);
-    let stubbed = Fixture::new(root.path(), "stubbed", true, &target);
+    let plain = Fixture::functions(root.path(), "plain", false, &target);
+    let stubbed = Fixture::functions(root.path(), "stubbed", true, &target);
     for fixture in [&plain, &stubbed] {
         fixture.cargo(&["build"]);
         fixture.cargo(&["test", "--no-run"]);
+    }
+    let empty_attribute = Fixture::empty_attribute(root.path(), &target);
+    let macro_crate = Fixture::macro_crate(root.path(), &target);
+    for fixture in [&empty_attribute, &macro_crate] {
+        fixture.cargo(&["build"]);
     }
     let rows = vec![
         row("clean build of the crate", &plain, &stubbed, |fixture| {
@@ -58,6 +65,18 @@ fn main() {
         "with `#[cached_stub]`",
         &rows,
     );
+    let macro_row = alternate(
+        "clean build of the macro crate, and of one function it annotates",
+        3,
+        || empty_attribute.rebuilt_with_its_macro(),
+        || macro_crate.rebuilt_with_its_macro(),
+    );
+    print_table(
+        "Compile time of the macro crate, without `record-replay`",
+        "an attribute that gives its item back",
+        "cached-stubs-macros",
+        &[macro_row],
+    );
 }
 
 /// Medians of six timings of each fixture, taken in ABBA order.
@@ -70,33 +89,113 @@ struct Fixture {
     name: String,
     dir: PathBuf,
     target: PathBuf,
+    /// The proc-macro crate whose clean build [`Fixture::rebuilt_with_its_macro`] times.
+    macro_crate: &'static str,
     annotated: bool,
     edits: std::cell::Cell<u32>,
 }
 
 impl Fixture {
-    fn new(root: &Path, name: &str, annotated: bool, target: &Path) -> Fixture {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let runtime = workspace.join("cached-stubs");
+    /// A crate of [`FUNCTIONS`] functions, each with `#[cached_stub]` if `annotated`.
+    fn functions(root: &Path, name: &str, annotated: bool, target: &Path) -> Fixture {
+        let runtime = workspace().join("cached-stubs");
+        let fixture = Fixture::new(
+            root,
+            name,
+            target,
+            &format!(
+                "[dependencies]\ncached-stubs = {{ path = {runtime:?} }}\n\n\
+                 [dev-dependencies]\ncached-stubs = {{ path = {runtime:?}, features = [\"record-replay\"] }}\n"
+            ),
+        );
+        let fixture = Fixture {
+            annotated,
+            ..fixture
+        };
+        fixture.write_source();
+        fixture
+    }
+
+    /// A crate of one function annotated by `cached-stubs-macros` alone, as a production
+    /// build compiles it (the crate's own `record-replay` feature off).
+    fn macro_crate(root: &Path, target: &Path) -> Fixture {
+        let macros = workspace().join("cached-stubs-macros");
+        let fixture = Fixture::new(
+            root,
+            "annotated-once",
+            target,
+            &format!("[dependencies]\ncached-stubs-macros = {{ path = {macros:?} }}\n"),
+        );
+        fixture.write(
+            "src/lib.rs",
+            &ANNOTATED_ONCE.replace("ATTRIBUTE", "cached_stubs_macros::cached_stub"),
+        );
+        Fixture {
+            macro_crate: "cached-stubs-macros",
+            ..fixture
+        }
+    }
+
+    /// The floor of [`Fixture::macro_crate`]: the same function, annotated by a proc-macro
+    /// crate of one attribute that gives its item back, and no dependency.
+    fn empty_attribute(root: &Path, target: &Path) -> Fixture {
+        let empty = Fixture::new(
+            root,
+            "empty-attribute",
+            target,
+            "[lib]\nproc-macro = true\n",
+        );
+        empty.write(
+            "src/lib.rs",
+            "use proc_macro::TokenStream;\n\n\
+             #[proc_macro_attribute]\n\
+             pub fn stub(_: TokenStream, item: TokenStream) -> TokenStream {\n    item\n}\n",
+        );
+        let path = empty.dir.clone();
+        let fixture = Fixture::new(
+            root,
+            "annotated-by-empty",
+            target,
+            &format!("[dependencies]\nempty-attribute = {{ path = {path:?} }}\n"),
+        );
+        fixture.write(
+            "src/lib.rs",
+            &ANNOTATED_ONCE.replace("ATTRIBUTE", "empty_attribute::stub"),
+        );
+        Fixture {
+            macro_crate: "empty-attribute",
+            ..fixture
+        }
+    }
+
+    fn new(root: &Path, name: &str, target: &Path, tables: &str) -> Fixture {
         let dir = root.join(name);
         std::fs::create_dir_all(dir.join("src")).unwrap();
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\ncached-stubs = {{ path = {runtime:?} }}\n\n\
-             [dev-dependencies]\ncached-stubs = {{ path = {runtime:?}, features = [\"record-replay\"] }}\n\n\
-             [workspace]\n"
+             {tables}\n[workspace]\n"
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-        std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-        let fixture = Fixture {
+        std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        Fixture {
             name: name.to_string(),
             dir,
             target: target.to_path_buf(),
-            annotated,
+            macro_crate: "",
+            annotated: false,
             edits: std::cell::Cell::new(0),
-        };
-        fixture.write_source();
-        fixture
+        }
+    }
+
+    fn write(&self, path: &str, contents: &str) {
+        std::fs::write(self.dir.join(path), contents).unwrap();
+    }
+
+    /// Nanoseconds that a build takes after cleaning the crate's proc-macro crate: that
+    /// crate's build, then this one's.
+    fn rebuilt_with_its_macro(&self) -> f64 {
+        self.cargo(&["clean", "-p", self.macro_crate]);
+        self.timed(&["build"])
     }
 
     /// Writes the crate's source. Both crates load cached-stubs, so that a debug build of
@@ -118,8 +217,10 @@ impl Fixture {
                 )
             })
             .collect();
-        let source = format!("use cached_stubs as _;\n\n{functions}");
-        std::fs::write(self.dir.join("src/lib.rs"), source).unwrap();
+        self.write(
+            "src/lib.rs",
+            &format!("use cached_stubs as _;\n\n{functions}"),
+        );
     }
 
     fn edit_one_function(&self) {
@@ -148,4 +249,13 @@ impl Fixture {
         self.cargo(args);
         started.elapsed().as_nanos() as f64
     }
+}
+
+/// The crate of one annotated function, `ATTRIBUTE` replaced by the attribute's path.
+const ANNOTATED_ONCE: &str =
+    "#[ATTRIBUTE]\npub fn answer(prompt: &str) -> String {\n    prompt.to_uppercase()\n}\n";
+
+/// The workspace of cached-stubs.
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }

@@ -52,6 +52,8 @@ mod stub_folder;
 mod syn_types;
 
 use proc_macro::TokenStream;
+#[cfg(not(feature = "record-replay"))]
+use proc_macro::{Delimiter, Group, Literal, Punct, Spacing, TokenTree};
 
 /// This attribute is implemented in the `cached-stubs-macros` crate; depend on
 /// `cached-stubs`, which re-exports it and holds the code its expansion calls.
@@ -73,8 +75,13 @@ fn as_written(_attr: TokenStream, item: TokenStream) -> TokenStream {
         env!("CARGO_PKG_VERSION"),
         "\", features = [\"record-replay\"] }"
     );
-    let error = format!("#[cfg(test)] ::core::compile_error!({MISSING:?});");
     let mut expanded = item;
-    expanded.extend(error.parse::<TokenStream>().expect("a compile_error! call"));
+    expanded.extend("#[cfg(test)] ::core::compile_error!".parse::<TokenStream>());
+    let message = TokenTree::Literal(Literal::string(MISSING));
+    let arguments = Group::new(Delimiter::Parenthesis, message.into());
+    expanded.extend([
+        TokenTree::Group(arguments),
+        Punct::new(';', Spacing::Alone).into(),
+    ]);
     expanded
 }
