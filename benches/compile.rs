@@ -12,6 +12,10 @@ use std::time::Instant;
 
 const FUNCTIONS: usize = 50;
 
+/// ABBA blocks per row: a build takes a tenth of a second, and differs by a few
+/// milliseconds from one run to the next, so a row needs more samples than a call does.
+const BLOCKS: usize = 6;
+
 fn main() {
     let root = tempfile::tempdir().unwrap();
     let target = root.path().join("target");
@@ -67,7 +71,7 @@ fn main() {
     );
     let macro_row = alternate(
         "clean build of the macro crate, and of one function it annotates",
-        3,
+        BLOCKS,
         || empty_attribute.rebuilt_with_its_macro(),
         || macro_crate.rebuilt_with_its_macro(),
     );
@@ -79,9 +83,9 @@ fn main() {
     );
 }
 
-/// Medians of six timings of each fixture, taken in ABBA order.
+/// Medians of twelve timings of each fixture, taken in ABBA order.
 fn row(case: &str, plain: &Fixture, stubbed: &Fixture, time: impl Fn(&Fixture) -> f64) -> Row {
-    alternate(case, 3, || time(plain), || time(stubbed))
+    alternate(case, BLOCKS, || time(plain), || time(stubbed))
 }
 
 /// A generated crate.
