@@ -106,3 +106,35 @@ fn a_production_build_compiles_none_of_the_recorder() {
         );
     }
 }
+
+/// README, "Your own service on stubs": cached-stubs as a normal dependency, and the
+/// feature turned on from the command line for the runs that record and replay.
+#[test]
+fn a_service_run_with_the_feature_records_then_replays_and_its_release_build_is_plain() {
+    let service = outside_crate(false);
+
+    let recording = service
+        .shell("RECORD=1 cargo run --features cached-stubs/record-replay")
+        .success();
+    assert!(recording.contains("Hello, Ada!"), "{recording}");
+    assert_eq!(service.real_calls(), ["greet"]);
+    assert_eq!(
+        stubbed_functions(&service),
+        [Path::new("outside_crate/greet")]
+    );
+    let recorded = files_below(&service.path("stubs"));
+
+    let replay = service
+        .shell("cargo run --features cached-stubs/record-replay")
+        .success();
+    assert!(replay.contains("Hello, Ada!"), "{replay}");
+    assert_eq!(service.real_calls(), ["greet"], "replayed, not called");
+
+    // The release build is the function as written: it calls for real, even with RECORD
+    // set, and neither reads nor writes a stub.
+    service.shell("cargo build --release").success();
+    let plain = service.cargo(&["run", "--release"], Some("1")).success();
+    assert!(plain.contains("Hello, Ada!"), "{plain}");
+    assert_eq!(service.real_calls(), ["greet", "greet"]);
+    assert_eq!(files_below(&service.path("stubs")), recorded);
+}
