@@ -45,7 +45,14 @@ pub fn scope_fn<R>(test: impl Into<String>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// A future run as part of a test: see [`scope`].
+/// A future run as part of a test: what [`scope`] returns, its output the future's.
+///
+/// ```
+/// # async fn run() {
+/// let scoped: cached_stubs::Scoped<_> = cached_stubs::scope("jobs::polls", async { 3 });
+/// assert_eq!(scoped.await, 3);
+/// # }
+/// ```
 pub struct Scoped<F> {
     test: String,
     future: Pin<Box<F>>,
