@@ -3,14 +3,14 @@
 
 use crate::errors::{self, INVALID_REQUEST};
 use crate::http::Body;
+use crate::kept::Raw;
 use crate::layout::{self, Place};
-use crate::replay::Raw;
 use bytes::Bytes;
 use cached_stubs::__server::Request as StubRequest;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::http::request::Parts;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -34,8 +34,17 @@ pub struct Asked {
 /// The 400 answer to a request that can't be keyed, saying why.
 pub fn invalid(message: String) -> Response<Body> {
     let message = format!("cached-stubs-server: {message}; nothing was forwarded");
-    eprintln!("{message}");
-    errors::error(StatusCode::BAD_REQUEST, INVALID_REQUEST, &message)
+    errors::reported(StatusCode::BAD_REQUEST, INVALID_REQUEST, message)
+}
+
+/// The path and query of `uri`: `/v1/chat/completions?x=1`.
+pub fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |path| path.as_str())
+}
+
+/// A request as a client says it: `POST /v1/chat/completions`.
+pub fn said(method: &Method, uri: &Uri) -> String {
+    format!("{method} {}", path_and_query(uri))
 }
 
 /// Reads the body of `request` whole. `Err` is the 400 answer to one that is too large.
@@ -80,10 +89,7 @@ impl Asked {
 
     /// The path and query asked for.
     pub fn path(&self) -> &str {
-        self.parts
-            .uri
-            .path_and_query()
-            .map_or("/", |path| path.as_str())
+        path_and_query(&self.parts.uri)
     }
 
     /// The request as its stub keys and shows it.
@@ -97,15 +103,11 @@ impl Asked {
 
     /// The request as it came.
     pub fn raw(&self) -> Raw<'_> {
-        Raw {
-            method: &self.parts.method,
-            path: self.path(),
-            body: &self.bytes,
-        }
+        Raw::of(&self.parts.method, &self.parts.uri, &self.bytes)
     }
 
-    /// The request as a client says it: `POST /v1/chat/completions`.
+    /// The request as a client says it, for messages: see [`said`].
     pub fn said(&self) -> String {
-        format!("{} {}", self.parts.method, self.path())
+        said(&self.parts.method, &self.parts.uri)
     }
 }

@@ -2,6 +2,7 @@
 //! taken back with theirs. HTTP/1.1 by hyper, TLS by rustls with ring and the platform's
 //! certificates.
 
+use crate::errors::UpstreamFailed;
 use crate::http::Body;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderName};
@@ -62,11 +63,15 @@ impl Upstream {
     /// Sends the request of `parts`, with `body`, to the upstream: the same method, path,
     /// query and headers, but this hop's and those the answer is shaped by here (`Host`,
     /// `Content-Length`, `Accept-Encoding`: answers are read uncompressed).
-    pub async fn send(&self, parts: &Parts, body: Body) -> Result<Response<Incoming>, String> {
-        let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
+    pub async fn send(
+        &self,
+        parts: &Parts,
+        body: Body,
+    ) -> Result<Response<Incoming>, UpstreamFailed> {
+        let path = crate::request::path_and_query(&parts.uri);
         let uri: Uri = format!("{}{path}", self.base)
             .parse()
-            .map_err(|error| format!("{error}"))?;
+            .map_err(|error| UpstreamFailed::Unreachable(format!("{error}")))?;
         let mut request = Request::new(body);
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = uri;
@@ -76,10 +81,10 @@ impl Upstream {
             headers.remove(name);
         }
         self.client.request(request).await.map_err(|error| {
-            match std::error::Error::source(&error) {
+            UpstreamFailed::Unreachable(match std::error::Error::source(&error) {
                 Some(source) => format!("{error}: {source}"),
                 None => error.to_string(),
-            }
+            })
         })
     }
 }

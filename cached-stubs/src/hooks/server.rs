@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-pub use crate::request_stub::{Answer, Found, RECORDED_BY, Request, miss, read, write};
-pub use crate::single_flight::{Finished, Flight, Leader, Outcome, Role, join};
+pub use crate::request_stub::{Answer, Found, Request, miss, read, write};
+pub use crate::single_flight::{Flight, Leader, Outcome, Role, join};
 pub use crate::stub_file::{Http, Inspected, InspectedBody};
 
 /// Whether `CACHED_STUBS_TIMING` is on: keep timings while recording, wait for them while
