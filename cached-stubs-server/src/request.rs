@@ -42,9 +42,21 @@ pub fn path_and_query(uri: &Uri) -> &str {
     uri.path_and_query().map_or("/", |path| path.as_str())
 }
 
-/// A request as a client says it: `POST /v1/chat/completions`.
+/// A request as messages say it: `POST /v1/chat/completions`, and its query by the names
+/// of its parameters only, `GET /v1beta/models?key=…`, since a key may be one's value.
 pub fn said(method: &Method, uri: &Uri) -> String {
-    format!("{method} {}", path_and_query(uri))
+    let path = uri.path();
+    let Some(query) = uri.query() else {
+        return format!("{method} {path}");
+    };
+    let names: Vec<String> = query
+        .split('&')
+        .map(|parameter| match parameter.split_once('=') {
+            Some((name, _)) => format!("{name}=…"),
+            None => parameter.to_string(),
+        })
+        .collect();
+    format!("{method} {path}?{}", names.join("&"))
 }
 
 /// Reads the body of `request` whole. `Err` is the 400 answer to one that is too large.
@@ -106,8 +118,24 @@ impl Asked {
         Raw::of(&self.parts.method, &self.parts.uri, &self.bytes)
     }
 
-    /// The request as a client says it, for messages: see [`said`].
+    /// The request as messages say it: see [`said`].
     pub fn said(&self) -> String {
         said(&self.parts.method, &self.parts.uri)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said;
+    use hyper::{Method, Uri};
+
+    #[test]
+    fn messages_show_a_query_by_its_names_only() {
+        let said = |uri: &str| said(&Method::POST, &uri.parse::<Uri>().unwrap());
+        assert_eq!(said("/v1/chat/completions"), "POST /v1/chat/completions");
+        assert_eq!(
+            said("/v1beta/models/m:generateContent?key=AIzaXYZ&alt=sse&debug"),
+            "POST /v1beta/models/m:generateContent?key=…&alt=…&debug"
+        );
     }
 }

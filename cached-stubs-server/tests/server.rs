@@ -303,6 +303,44 @@ async fn an_answer_holding_a_secret_reaches_the_client_and_is_not_recorded() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_in_the_query_is_never_recorded_nor_shown_on_stderr() {
+    // Built here, so that no key-shaped string is ever committed: a Google API key.
+    let key = format!("AIza{}", "Sy0-bC1_dE2fG3hI4jK5lM6nO7pQ8rS9t".repeat(2))[..39].to_string();
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"candidates": []})));
+    let dir = tempfile::tempdir().unwrap();
+    let path = format!("/v1beta/models/gemini-pro:generateContent?key={key}&alt=json");
+    let recording = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    let (status, _, body) = post(&recording.url, &path, "{}").await;
+    assert!(status.is_success() && body.contains("candidates"), "{body}");
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+    eventually("the refusal is on stderr", || {
+        recording.stderr().contains("its stub would hold a secret")
+    });
+    let stderr = recording.stderr();
+    assert!(
+        stderr.contains("can't record POST /v1beta/models/gemini-pro:generateContent?key=…&alt=…")
+            && stderr.contains("`args.path` holds")
+            && !stderr.contains(&key[4..]),
+        "{stderr}"
+    );
+    drop(recording);
+
+    // A replay misses it, and says why without the key.
+    let replaying = Start::new("", dir.path()).start();
+    let (status, _, body) = post(&replaying.url, &path, "{}").await;
+    assert_eq!(status.as_u16(), 404, "{body}");
+    assert!(
+        body.contains("none can be recorded") && !body.contains(&key[4..]),
+        "{body}"
+    );
+    eventually("the miss is on stderr", || {
+        replaying.stderr().contains("none can be recorded")
+    });
+    assert!(!replaying.stderr().contains(&key[4..]));
+    assert_eq!(upstream.requests(), 1);
+}
+
 /// A slow upstream: a JSON answer after 300 ms, or five events 100 ms apart.
 fn slow_upstream() -> Upstream {
     Upstream::start(|path, body| {
