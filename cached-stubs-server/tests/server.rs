@@ -256,6 +256,31 @@ async fn a_body_that_is_no_json_or_too_large_is_a_400_and_nothing_is_forwarded()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_path_too_long_for_a_folder_is_a_400_in_every_mode_that_keys() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"ok": true})));
+    let dir = tempfile::tempdir().unwrap();
+    // About 5 KB, each segment well under the 200 bytes a folder's name may be.
+    let long = format!("/{}", "segment-".repeat(12)).repeat(50);
+    for record in ["", "1"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&upstream.url)
+            .start();
+        let (status, _, answer) = post(&server.url, &long, "{}").await;
+        assert_eq!(status.as_u16(), 400, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_invalid_request");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("the path is too long for a stub's folder")
+                && message.contains("nothing was forwarded"),
+            "{message}"
+        );
+    }
+    assert_eq!(upstream.requests(), 0);
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn upstream_errors_reach_the_client_and_are_not_recorded() {
     let upstream = Upstream::start(|_, _| Script::Whole {
         status: 429,
