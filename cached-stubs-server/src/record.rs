@@ -30,19 +30,24 @@ pub async fn record(server: &Server, asked: Asked) -> Response<Body> {
     loop {
         match __server::join(&asked.file) {
             Role::Leader(leader) => {
-                // An identical request may have recorded it since this one looked.
-                if server.mode != Mode::RecordAll
-                    && let Ok(Loaded::Current(answer)) = server.load(&asked).await
-                {
-                    return answer.respond(server.timing).await;
+                // An identical request may have recorded it since this one looked; a stub
+                // that can't be read is a 500, never overwritten but under `RECORD=all`.
+                if server.mode != Mode::RecordAll {
+                    match server.load(&asked).await {
+                        Ok(Loaded::Current(answer)) => return answer.respond(server.timing).await,
+                        Ok(Loaded::Missing | Loaded::Stale) => {}
+                        Err(why) => return server.unreadable(&asked, &why),
+                    }
                 }
                 return forward(server, asked, leader).await;
             }
             Role::Follower(flight) => {
-                if flight.finished().await == Outcome::Wrote
-                    && let Ok(Loaded::Current(answer)) = server.load(&asked).await
-                {
-                    return answer.respond(server.timing).await;
+                if flight.finished().await == Outcome::Wrote {
+                    match server.load(&asked).await {
+                        Ok(Loaded::Current(answer)) => return answer.respond(server.timing).await,
+                        Ok(Loaded::Missing | Loaded::Stale) => {}
+                        Err(why) => return server.unreadable(&asked, &why),
+                    }
                 }
             }
         }

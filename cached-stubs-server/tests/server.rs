@@ -281,6 +281,41 @@ async fn a_path_too_long_for_a_folder_is_a_400_in_every_mode_that_keys() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_stub_is_a_500_is_never_overwritten_and_reaches_no_upstream() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"answer": 42})));
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    let (status, _, _) = post(&recording.url, "/v1/answer", "{}").await;
+    assert!(status.is_success());
+    drop(recording);
+    let [stub] = &files(dir.path())[..] else {
+        panic!("one stub");
+    };
+    let stub = dir.path().join(stub);
+    let broken = b"{\"format\": 1, \"function\": ".to_vec();
+    std::fs::write(&stub, &broken).unwrap();
+
+    for record in ["", "1"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&upstream.url)
+            .start();
+        let (status, _, answer) = post(&server.url, "/v1/answer", "{}").await;
+        assert_eq!(status.as_u16(), 500, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_unreadable_stub");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("can't replay POST /v1/answer: its stub can't be read")
+                && message.contains(&stub.display().to_string())
+                && message.contains("the upstream was not contacted"),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&stub).unwrap(), broken, "RECORD={record}");
+    }
+    assert_eq!(upstream.requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn upstream_errors_reach_the_client_and_are_not_recorded() {
     let upstream = Upstream::start(|_, _| Script::Whole {
         status: 429,
