@@ -1,7 +1,8 @@
 //! A stream of server-sent events on its way from the upstream to the client: each event
 //! passed on as it comes, and, when recording, kept as a stub item; the stub is written when
 //! the upstream ends the stream, after the client had every event. A client that goes away
-//! before leaves none (unless the upstream then ends without another event).
+//! before leaves none (unless the upstream then ends without another event). A stream
+//! larger than a stub may hold is passed on whole, and nothing of it is kept past that size.
 
 use crate::http::BoxError;
 use crate::sse::Parser;
@@ -24,6 +25,8 @@ const END_AFTER_CLIENT_LEFT: Duration = Duration::from_secs(2);
 pub struct Recording {
     stub: Stub,
     parser: Parser,
+    /// The bytes of the stream so far.
+    bytes: u64,
     items: Vec<Value>,
     headers_at: Instant,
     elapsed_ms: Option<u64>,
@@ -37,6 +40,7 @@ impl Recording {
         Recording {
             stub,
             parser: Parser::default(),
+            bytes: 0,
             items: Vec::new(),
             headers_at: Instant::now(),
             offsets_ms: elapsed_ms.map(|_| Vec::new()),
@@ -44,8 +48,20 @@ impl Recording {
         }
     }
 
-    /// Takes in a chunk of the stream; returns how many events it ended.
-    fn take(&mut self, chunk: &[u8]) -> usize {
+    /// Takes in a chunk of the stream; returns how many events it ended, or `None` (said on
+    /// stderr) when the stream has grown larger than a stub may hold: then it is recorded no
+    /// further, and dropping it lets identical requests waiting for it go ask themselves.
+    fn take(&mut self, chunk: &[u8]) -> Option<usize> {
+        self.bytes += chunk.len() as u64;
+        if self.bytes > __server::MAX_STUB_BYTES {
+            eprintln!(
+                "cached-stubs-server: not recording {}: its stream is larger than the {} bytes a \
+                 stub may hold; it was passed on whole",
+                self.stub.said,
+                __server::MAX_STUB_BYTES
+            );
+            return None;
+        }
         let ended = self.parser.push(chunk);
         if let Some(offsets_ms) = &mut self.offsets_ms {
             let offset = __server::ms_since(self.headers_at);
@@ -53,7 +69,7 @@ impl Recording {
         }
         let count = ended.len();
         self.items.extend(ended);
-        count
+        Some(count)
     }
 
     /// Writes the stub of the stream, which has ended (blocking).
@@ -144,8 +160,10 @@ impl http_body::Body for Tee {
         };
         match ready!(poll_data(upstream, cx)) {
             Some(Ok(chunk)) => {
-                if let Some(recording) = &mut this.recording {
-                    recording.take(&chunk);
+                if let Some(recording) = &mut this.recording
+                    && recording.take(&chunk).is_none()
+                {
+                    this.recording = None;
                 }
                 Poll::Ready(Some(Ok(Frame::data(chunk))))
             }
@@ -182,7 +200,7 @@ impl Drop for Tee {
             let ended = tokio::time::timeout(END_AFTER_CLIENT_LEFT, async {
                 while let Some(chunk) = next_data(&mut upstream).await {
                     match chunk {
-                        Ok(chunk) if recording.take(&chunk) == 0 => {}
+                        Ok(chunk) if recording.take(&chunk) == Some(0) => {}
                         _ => return None,
                     }
                 }

@@ -472,6 +472,38 @@ async fn a_client_that_disconnects_mid_stream_leaves_no_stub() {
     assert_eq!(upstream.requests(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_larger_than_a_stub_reaches_the_client_whole_and_is_not_recorded() {
+    // 65 events of 1 MiB: just over the 64 MiB a stub may hold.
+    let event = "x".repeat(1 << 20);
+    let upstream = Upstream::start(move |_, _| Script::Events {
+        events: vec![event.clone(); 65]
+            .into_iter()
+            .chain(["[DONE]".to_string()])
+            .collect(),
+        pause: Duration::ZERO,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let server = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    // Two at once: the one waiting for the other asks the upstream itself.
+    let asked = (0..2).map(|_| post(&server.url, "/v1/stream", "{}"));
+    for (status, _, body) in futures::future::join_all(asked).await {
+        assert!(status.is_success());
+        assert_eq!(body.len(), 65 * ((1 << 20) + 8) + "data: [DONE]\n\n".len());
+        assert!(body.ends_with("data: [DONE]\n\n"));
+    }
+    assert_eq!(upstream.requests(), 2);
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains(
+            "not recording POST /v1/stream: its stream is larger than the 67108864 bytes a \
+             stub may hold"
+        ),
+        "{stderr}"
+    );
+}
+
 /// How long `post` took, in milliseconds, with what it answered.
 async fn timed_post(url: &str, path: &str) -> (u64, String) {
     let started = Instant::now();
