@@ -131,7 +131,7 @@ impl http_body::Body for PacedEvents {
         ) else {
             return Poll::Ready(None);
         };
-        let due = this.start + __server::scaled(*offset, this.speed);
+        let due = __server::due(this.start, *offset, this.speed);
         if due > Instant::now() {
             this.sleep.as_mut().reset(due.into());
             ready!(this.sleep.as_mut().poll(cx));

@@ -33,6 +33,12 @@ pub fn scaled(ms: u64, speed: f64) -> Duration {
     crate::timing::scaled(ms, speed)
 }
 
+/// When an event recorded `ms` milliseconds after `start` is due at `speed`; in 30 years
+/// (never, in practice) when that is too far for the clock.
+pub fn due(start: std::time::Instant, ms: u64, speed: f64) -> std::time::Instant {
+    crate::timing::due(start, ms, speed)
+}
+
 /// Milliseconds since `started`, as stubs keep them.
 pub fn ms_since(started: std::time::Instant) -> u64 {
     crate::timing::ms_since(started)
