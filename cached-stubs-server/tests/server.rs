@@ -316,6 +316,88 @@ async fn an_unreadable_stub_is_a_500_is_never_overwritten_and_reaches_no_upstrea
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn dot_dot_segments_are_escaped_and_nothing_is_written_outside_the_stub_folder() {
+    use std::io::{Read, Write};
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"ok": true})));
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("stubs-http");
+    let server = Start::new("1", &dir).upstream(&upstream.url).start();
+    // By hand: an HTTP client would resolve the `..` before sending.
+    let address = server.url.strip_prefix("http://").unwrap();
+    let mut connection = std::net::TcpStream::connect(address).unwrap();
+    let asked = "POST /v1/../../../escaped/%2E%2E/x HTTP/1.1\r\nHost: s\r\n\
+                 Content-Type: application/json\r\nContent-Length: 2\r\n\
+                 Connection: close\r\n\r\n{}";
+    connection.write_all(asked.as_bytes()).unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let written = files(root.path());
+    let [stub] = &written[..] else {
+        panic!("one stub: {written:?}");
+    };
+    assert_eq!(
+        stub.parent().unwrap(),
+        Path::new("stubs-http/POST/v1/%2E%2E/%2E%2E/%2E%2E/escaped/%2E%2E/x")
+    );
+    let recorded = &stubs(&dir)[0];
+    assert_eq!(
+        recorded["function"],
+        "POST::v1::%2E%2E::%2E%2E::%2E%2E::escaped::%2E%2E::x"
+    );
+    assert_eq!(recorded["args"]["path"], "/v1/../../../escaped/%2E%2E/x");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_out_of_reach_is_a_502_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for record in ["1", "all", "passthrough"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&OpenAiServer::unreachable_base_url())
+            .start();
+        let (status, _, answer) = post(&server.url, "/v1/chat/completions", "{}").await;
+        assert_eq!(status.as_u16(), 502, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_upstream");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("can't forward POST /v1/chat/completions to the upstream"),
+            "{message}"
+        );
+        eventually("the 502 is on stderr", || server.stderr().contains(message));
+    }
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn passthrough_forwards_the_clients_headers_and_answers_the_upstreams() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"answer": 42})));
+    let dir = tempfile::tempdir().unwrap();
+    let server = Start::new("passthrough", dir.path())
+        .upstream(&upstream.url)
+        .start();
+    let answer = support::client()
+        .post(format!("{}/v1/answer?x=1", server.url))
+        .header("authorization", "Bearer test-key-never-written")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.headers()["x-request-id"], "req-123");
+    assert_eq!(answer.text().await.unwrap(), r#"{"answer":42}"#);
+    let asked = upstream.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        [(
+            "/v1/answer".to_string(),
+            "Bearer test-key-never-written".to_string()
+        )]
+    );
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn upstream_errors_reach_the_client_and_are_not_recorded() {
     let upstream = Upstream::start(|_, _| Script::Whole {
         status: 429,
