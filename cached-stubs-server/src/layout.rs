@@ -6,12 +6,18 @@
 //! method, the path with its query and the JSON body). Path segments keep letters, digits
 //! and `-._~%`; any other byte is written `%XX` (`gemini-pro:generateContent` is
 //! `gemini-pro%3AgenerateContent`), and so are segments `.` and `..`, so a folder never
-//! leaves `DIR`. Empty segments are left out.
+//! leaves `DIR`. Empty segments are left out. A segment longer than 200 bytes once escaped,
+//! or a folder below `DIR` longer than 1,024 bytes (well under any system's longest path, so
+//! that `DIR` may be long too), can't be filed: the request is a 400.
 
 use std::path::{Path, PathBuf};
 
 /// The longest path segment a folder is made of, in bytes once escaped.
 const LONGEST_SEGMENT: usize = 200;
+
+/// The longest folder below `DIR`, in bytes once escaped: the method and every segment, with
+/// a separator each.
+const LONGEST_FOLDER: usize = 1024;
 
 /// Where the stubs of a method and path go.
 #[derive(Debug, PartialEq)]
@@ -36,6 +42,13 @@ pub fn place(dir: &Path, method: &str, path: &str) -> Result<Place, String> {
             ));
         }
         parts.push(escaped);
+    }
+    let length: usize = parts.iter().map(|part| part.len() + 1).sum();
+    if length > LONGEST_FOLDER {
+        return Err(format!(
+            "the path is too long for a stub's folder: {length} bytes once escaped, more than \
+             the {LONGEST_FOLDER} a folder below the stub folder may be"
+        ));
     }
     Ok(Place {
         function: parts.join("::"),
@@ -101,6 +114,13 @@ mod tests {
             super::place(dir, "GET", &long)
                 .unwrap_err()
                 .contains("longer than")
+        );
+        let longest = format!("/{}", "x".repeat(99)).repeat(10);
+        assert!(super::place(dir, "POST", &longest).is_ok());
+        assert!(
+            super::place(dir, "POST", &longest.repeat(2))
+                .unwrap_err()
+                .contains("too long for a stub's folder")
         );
         assert_eq!(
             super::place(dir, "..", "/").unwrap().folder,

@@ -10,14 +10,18 @@
 //! - [`server`]: the answer to each request, by mode;
 //! - `request`: what was asked, read as its stub keys it;
 //! - `layout`: the folder and function a request is filed under;
-//! - `replay`: a stub's answer, kept ready and sent as recorded;
-//! - `record`: forwarding, and recording the answer on its way back;
+//! - `kept`: the answers replayed so far, kept for the requests that come again;
+//! - `replay`: a stub's answer, made ready and sent as recorded;
+//! - `record`: forwarding, single flight, and recording a JSON answer;
+//! - `tee`: a stream passed on to the client and recorded on its way;
+//! - `stub`: what a recording writes;
 //! - `sse`: server-sent events cut into items and written back;
 //! - `upstream`: the API forwarded to;
 //! - `errors`: the server's own answers, shaped as OpenAI's errors.
 
 mod errors;
 pub mod http;
+mod kept;
 mod layout;
 pub mod options;
 mod record;
@@ -25,7 +29,8 @@ mod replay;
 mod request;
 pub mod server;
 mod sse;
+mod stub;
+mod tee;
 mod upstream;
 
 pub use request::MAX_REQUEST_BYTES;
-pub use upstream::Upstream;

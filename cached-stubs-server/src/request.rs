@@ -3,14 +3,14 @@
 
 use crate::errors::{self, INVALID_REQUEST};
 use crate::http::Body;
+use crate::kept::Raw;
 use crate::layout::{self, Place};
-use crate::replay::Raw;
 use bytes::Bytes;
 use cached_stubs::__server::Request as StubRequest;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::http::request::Parts;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -34,8 +34,29 @@ pub struct Asked {
 /// The 400 answer to a request that can't be keyed, saying why.
 pub fn invalid(message: String) -> Response<Body> {
     let message = format!("cached-stubs-server: {message}; nothing was forwarded");
-    eprintln!("{message}");
-    errors::error(StatusCode::BAD_REQUEST, INVALID_REQUEST, &message)
+    errors::reported(StatusCode::BAD_REQUEST, INVALID_REQUEST, message)
+}
+
+/// The path and query of `uri`: `/v1/chat/completions?x=1`.
+pub fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |path| path.as_str())
+}
+
+/// A request as messages say it: `POST /v1/chat/completions`, and its query by the names
+/// of its parameters only, `GET /v1beta/models?key=…`, since a key may be one's value.
+pub fn said(method: &Method, uri: &Uri) -> String {
+    let path = uri.path();
+    let Some(query) = uri.query() else {
+        return format!("{method} {path}");
+    };
+    let names: Vec<String> = query
+        .split('&')
+        .map(|parameter| match parameter.split_once('=') {
+            Some((name, _)) => format!("{name}=…"),
+            None => parameter.to_string(),
+        })
+        .collect();
+    format!("{method} {path}?{}", names.join("&"))
 }
 
 /// Reads the body of `request` whole. `Err` is the 400 answer to one that is too large.
@@ -80,10 +101,7 @@ impl Asked {
 
     /// The path and query asked for.
     pub fn path(&self) -> &str {
-        self.parts
-            .uri
-            .path_and_query()
-            .map_or("/", |path| path.as_str())
+        path_and_query(&self.parts.uri)
     }
 
     /// The request as its stub keys and shows it.
@@ -97,15 +115,27 @@ impl Asked {
 
     /// The request as it came.
     pub fn raw(&self) -> Raw<'_> {
-        Raw {
-            method: &self.parts.method,
-            path: self.path(),
-            body: &self.bytes,
-        }
+        Raw::of(&self.parts.method, &self.parts.uri, &self.bytes)
     }
 
-    /// The request as a client says it: `POST /v1/chat/completions`.
+    /// The request as messages say it: see [`said`].
     pub fn said(&self) -> String {
-        format!("{} {}", self.parts.method, self.path())
+        said(&self.parts.method, &self.parts.uri)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said;
+    use hyper::{Method, Uri};
+
+    #[test]
+    fn messages_show_a_query_by_its_names_only() {
+        let said = |uri: &str| said(&Method::POST, &uri.parse::<Uri>().unwrap());
+        assert_eq!(said("/v1/chat/completions"), "POST /v1/chat/completions");
+        assert_eq!(
+            said("/v1beta/models/m:generateContent?key=AIzaXYZ&alt=sse&debug"),
+            "POST /v1beta/models/m:generateContent?key=…&alt=…&debug"
+        );
     }
 }

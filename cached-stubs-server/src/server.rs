@@ -10,11 +10,12 @@
 //!
 //! A stub that can't be read is a 500 in every mode that reads stubs, never a miss.
 
-use crate::errors::{self, MISS, UNREADABLE_STUB};
+use crate::errors::{self, MISS, UpstreamFailed};
 use crate::http::{Body, BoxError};
-use crate::record::{self, Tee, unreachable_upstream};
-use crate::replay::{Loaded, Raw, Replays};
+use crate::kept::{Loaded, Raw, Replays};
+use crate::record;
 use crate::request::{self, Asked};
+use crate::tee::Tee;
 use crate::upstream::{Upstream, without_hop_headers};
 use cached_stubs::__server;
 use cached_stubs::Mode;
@@ -38,8 +39,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server in `mode`.
-    pub fn new(
+    /// A server in `mode`; [`crate::options::Options::server`] makes one from the command
+    /// line, with an upstream unless it replays.
+    pub(crate) fn new(
         mode: Mode,
         dir: PathBuf,
         upstream: Option<Upstream>,
@@ -65,16 +67,12 @@ impl Server {
             Ok(received) => received,
             Err(invalid) => return invalid,
         };
-        if self.mode != Mode::RecordAll {
-            let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
-            let raw = Raw {
-                method: &parts.method,
-                path,
-                body: &bytes,
-            };
-            if let Some(answer) = self.replays.kept(raw) {
-                return answer.respond(self.timing).await;
-            }
+        if self.mode != Mode::RecordAll
+            && let Some(answer) = self
+                .replays
+                .kept(Raw::of(&parts.method, &parts.uri, &bytes))
+        {
+            return answer.respond(self.timing).await;
         }
         let asked = match Asked::read(&self.dir, parts, bytes) {
             Ok(asked) => asked,
@@ -87,18 +85,18 @@ impl Server {
             Ok(Loaded::Current(answer)) => answer.respond(self.timing).await,
             Ok(loaded) if self.mode == Mode::Replay => self.miss(&asked, loaded).await,
             Ok(_) => record::record(self, asked).await,
-            Err(error) => {
-                let message = format!(
-                    "cached-stubs-server: can't replay {}: its stub can't be read\n  file:  {}\n  \
-                     error: {error}\nThe file was left as it is and the upstream was not \
-                     contacted. Fix the file, or delete it and record it again.",
-                    asked.said(),
-                    __server::shown(&asked.file),
-                );
-                eprintln!("{message}");
-                errors::error(StatusCode::INTERNAL_SERVER_ERROR, UNREADABLE_STUB, &message)
-            }
+            Err(error) => self.unreadable(&asked, &error),
         }
+    }
+
+    /// The 500 answer to `asked`, whose stub can't be read for `why`.
+    pub(crate) fn unreadable(&self, asked: &Asked, why: &str) -> Response<Body> {
+        errors::unreadable_stub(&asked.said(), &__server::shown(&asked.file), why)
+    }
+
+    /// The upstream requests are forwarded to; `Err` when none was given.
+    pub(crate) fn upstream(&self) -> Result<&Upstream, UpstreamFailed> {
+        self.upstream.as_ref().ok_or(UpstreamFailed::NotGiven)
     }
 
     /// What the stub of `asked` holds now, read from its file.
@@ -131,24 +129,24 @@ impl Server {
         })
         .await
         .unwrap_or_else(|error| format!("cached-stubs-server: no stub to replay ({error})"));
-        eprintln!("{message}");
-        errors::error(StatusCode::NOT_FOUND, MISS, &message)
+        errors::reported(StatusCode::NOT_FOUND, MISS, message)
     }
 
     /// `RECORD=passthrough`: a plain proxy, the request's body streamed as it comes.
     async fn pass_through(&self, request: Request<Incoming>) -> Response<Body> {
-        let said = format!("{} {}", request.method(), request.uri());
-        let Some(upstream) = &self.upstream else {
-            unreachable!("a server that passes requests through has an upstream");
-        };
+        let said = request::said(request.method(), request.uri());
         let (parts, body) = request.into_parts();
         let body = body.map_err(BoxError::from).boxed_unsync();
-        let answer = match upstream.send(&parts, body).await {
+        let sent = match self.upstream() {
+            Ok(upstream) => upstream.send(&parts, body).await,
+            Err(failed) => Err(failed),
+        };
+        let answer = match sent {
             Ok(answer) => answer,
-            Err(error) => return unreachable_upstream(&said, &error),
+            Err(failed) => return errors::upstream_failed(&said, &failed),
         };
         let (answer, body) = answer.into_parts();
-        let mut response = Response::new(Tee::passing(body).boxed_unsync());
+        let mut response = Response::new(Tee::passing(None, body).boxed_unsync());
         *response.status_mut() = answer.status;
         *response.headers_mut() = without_hop_headers(&answer.headers);
         response

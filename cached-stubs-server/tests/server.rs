@@ -256,6 +256,148 @@ async fn a_body_that_is_no_json_or_too_large_is_a_400_and_nothing_is_forwarded()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_path_too_long_for_a_folder_is_a_400_in_every_mode_that_keys() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"ok": true})));
+    let dir = tempfile::tempdir().unwrap();
+    // About 5 KB, each segment well under the 200 bytes a folder's name may be.
+    let long = format!("/{}", "segment-".repeat(12)).repeat(50);
+    for record in ["", "1"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&upstream.url)
+            .start();
+        let (status, _, answer) = post(&server.url, &long, "{}").await;
+        assert_eq!(status.as_u16(), 400, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_invalid_request");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("the path is too long for a stub's folder")
+                && message.contains("nothing was forwarded"),
+            "{message}"
+        );
+    }
+    assert_eq!(upstream.requests(), 0);
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_stub_is_a_500_is_never_overwritten_and_reaches_no_upstream() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"answer": 42})));
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    let (status, _, _) = post(&recording.url, "/v1/answer", "{}").await;
+    assert!(status.is_success());
+    drop(recording);
+    let [stub] = &files(dir.path())[..] else {
+        panic!("one stub");
+    };
+    let stub = dir.path().join(stub);
+    let broken = b"{\"format\": 1, \"function\": ".to_vec();
+    std::fs::write(&stub, &broken).unwrap();
+
+    for record in ["", "1"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&upstream.url)
+            .start();
+        let (status, _, answer) = post(&server.url, "/v1/answer", "{}").await;
+        assert_eq!(status.as_u16(), 500, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_unreadable_stub");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("can't replay POST /v1/answer: its stub can't be read")
+                && message.contains(&stub.display().to_string())
+                && message.contains("the upstream was not contacted"),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&stub).unwrap(), broken, "RECORD={record}");
+    }
+    assert_eq!(upstream.requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dot_dot_segments_are_escaped_and_nothing_is_written_outside_the_stub_folder() {
+    use std::io::{Read, Write};
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"ok": true})));
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("stubs-http");
+    let server = Start::new("1", &dir).upstream(&upstream.url).start();
+    // By hand: an HTTP client would resolve the `..` before sending.
+    let address = server.url.strip_prefix("http://").unwrap();
+    let mut connection = std::net::TcpStream::connect(address).unwrap();
+    let asked = "POST /v1/../../../escaped/%2E%2E/x HTTP/1.1\r\nHost: s\r\n\
+                 Content-Type: application/json\r\nContent-Length: 2\r\n\
+                 Connection: close\r\n\r\n{}";
+    connection.write_all(asked.as_bytes()).unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let written = files(root.path());
+    let [stub] = &written[..] else {
+        panic!("one stub: {written:?}");
+    };
+    assert_eq!(
+        stub.parent().unwrap(),
+        Path::new("stubs-http/POST/v1/%2E%2E/%2E%2E/%2E%2E/escaped/%2E%2E/x")
+    );
+    let recorded = &stubs(&dir)[0];
+    assert_eq!(
+        recorded["function"],
+        "POST::v1::%2E%2E::%2E%2E::%2E%2E::escaped::%2E%2E::x"
+    );
+    assert_eq!(recorded["args"]["path"], "/v1/../../../escaped/%2E%2E/x");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_out_of_reach_is_a_502_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for record in ["1", "all", "passthrough"] {
+        let server = Start::new(record, dir.path())
+            .upstream(&OpenAiServer::unreachable_base_url())
+            .start();
+        let (status, _, answer) = post(&server.url, "/v1/chat/completions", "{}").await;
+        assert_eq!(status.as_u16(), 502, "RECORD={record}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["error"]["type"], "cached_stubs_upstream");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("can't forward POST /v1/chat/completions to the upstream"),
+            "{message}"
+        );
+        eventually("the 502 is on stderr", || server.stderr().contains(message));
+    }
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn passthrough_forwards_the_clients_headers_and_answers_the_upstreams() {
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"answer": 42})));
+    let dir = tempfile::tempdir().unwrap();
+    let server = Start::new("passthrough", dir.path())
+        .upstream(&upstream.url)
+        .start();
+    let answer = support::client()
+        .post(format!("{}/v1/answer?x=1", server.url))
+        .header("authorization", "Bearer test-key-never-written")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.headers()["x-request-id"], "req-123");
+    assert_eq!(answer.text().await.unwrap(), r#"{"answer":42}"#);
+    let asked = upstream.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        [(
+            "/v1/answer".to_string(),
+            "Bearer test-key-never-written".to_string()
+        )]
+    );
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn upstream_errors_reach_the_client_and_are_not_recorded() {
     let upstream = Upstream::start(|_, _| Script::Whole {
         status: 429,
@@ -301,6 +443,44 @@ async fn an_answer_holding_a_secret_reaches_the_client_and_is_not_recorded() {
             && !stderr.contains("a1B2c3D4"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_in_the_query_is_never_recorded_nor_shown_on_stderr() {
+    // Built here, so that no key-shaped string is ever committed: a Google API key.
+    let key = format!("AIza{}", "Sy0-bC1_dE2fG3hI4jK5lM6nO7pQ8rS9t".repeat(2))[..39].to_string();
+    let upstream = Upstream::start(|_, _| Script::json(&json!({"candidates": []})));
+    let dir = tempfile::tempdir().unwrap();
+    let path = format!("/v1beta/models/gemini-pro:generateContent?key={key}&alt=json");
+    let recording = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    let (status, _, body) = post(&recording.url, &path, "{}").await;
+    assert!(status.is_success() && body.contains("candidates"), "{body}");
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+    eventually("the refusal is on stderr", || {
+        recording.stderr().contains("its stub would hold a secret")
+    });
+    let stderr = recording.stderr();
+    assert!(
+        stderr.contains("can't record POST /v1beta/models/gemini-pro:generateContent?key=…&alt=…")
+            && stderr.contains("`args.path` holds")
+            && !stderr.contains(&key[4..]),
+        "{stderr}"
+    );
+    drop(recording);
+
+    // A replay misses it, and says why without the key.
+    let replaying = Start::new("", dir.path()).start();
+    let (status, _, body) = post(&replaying.url, &path, "{}").await;
+    assert_eq!(status.as_u16(), 404, "{body}");
+    assert!(
+        body.contains("none can be recorded") && !body.contains(&key[4..]),
+        "{body}"
+    );
+    eventually("the miss is on stderr", || {
+        replaying.stderr().contains("none can be recorded")
+    });
+    assert!(!replaying.stderr().contains(&key[4..]));
+    assert_eq!(upstream.requests(), 1);
 }
 
 /// A slow upstream: a JSON answer after 300 ms, or five events 100 ms apart.
@@ -372,6 +552,38 @@ async fn a_client_that_disconnects_mid_stream_leaves_no_stub() {
     );
     eventually("the stream is recorded", || stubs(dir.path()).len() == 1);
     assert_eq!(upstream.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_larger_than_a_stub_reaches_the_client_whole_and_is_not_recorded() {
+    // 65 events of 1 MiB: just over the 64 MiB a stub may hold.
+    let event = "x".repeat(1 << 20);
+    let upstream = Upstream::start(move |_, _| Script::Events {
+        events: vec![event.clone(); 65]
+            .into_iter()
+            .chain(["[DONE]".to_string()])
+            .collect(),
+        pause: Duration::ZERO,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let server = Start::new("1", dir.path()).upstream(&upstream.url).start();
+    // Two at once: the one waiting for the other asks the upstream itself.
+    let asked = (0..2).map(|_| post(&server.url, "/v1/stream", "{}"));
+    for (status, _, body) in futures::future::join_all(asked).await {
+        assert!(status.is_success());
+        assert_eq!(body.len(), 65 * ((1 << 20) + 8) + "data: [DONE]\n\n".len());
+        assert!(body.ends_with("data: [DONE]\n\n"));
+    }
+    assert_eq!(upstream.requests(), 2);
+    assert_eq!(files(dir.path()), Vec::<std::path::PathBuf>::new());
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains(
+            "not recording POST /v1/stream: its stream is larger than the 67108864 bytes a \
+             stub may hold"
+        ),
+        "{stderr}"
+    );
 }
 
 /// How long `post` took, in milliseconds, with what it answered.

@@ -186,8 +186,22 @@ pub fn write(
 /// A request that has no stub to replay, explained: what was asked, where its stub was
 /// looked for, the nearest stub of its folder and how it differs, and `command`, which
 /// records it.
+///
+/// A request that holds a secret (a key in its query) can have no stub, and is not shown:
+/// the message names where the secret is, never its value.
 pub fn miss(request: &Request<'_>, asked: &str, path: &Path, stale: bool, command: &str) -> String {
     let args = args::to_json(&request.args());
+    let found = secrets::find(&args, Returned::Items(&[]), &[] as &[&str]);
+    if !found.is_empty() {
+        let found: Vec<String> = found.iter().map(ToString::to_string).collect();
+        return format!(
+            "cached-stubs-server: no stub to replay for {asked}, and none can be recorded: the \
+             request holds a secret (the value is not shown): {}\nThe upstream was not \
+             contacted. Send the key in a header instead (Gemini takes `x-goog-api-key`): \
+             headers are no part of a stub.",
+            found.join("; ")
+        );
+    }
     let why = if stale {
         Why::Stale {
             source: true,

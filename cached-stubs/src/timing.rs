@@ -86,9 +86,23 @@ pub(crate) fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-/// How long a replay waits for `ms` milliseconds recorded, at `speed`.
+/// How long a replay waits for `ms` milliseconds recorded, at `speed`; `Duration::MAX` for a
+/// wait longer than that (an hour recorded, at a speed of `1e-300`).
 pub(crate) fn scaled(ms: u64, speed: f64) -> Duration {
-    Duration::from_secs_f64(ms as f64 / 1000.0 / speed)
+    Duration::try_from_secs_f64(ms as f64 / 1000.0 / speed).unwrap_or(Duration::MAX)
+}
+
+/// How long "never" is for a wait too long for the clock: 30 years.
+const NEVER: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
+/// When an item recorded `ms` milliseconds after `start` is due at `speed`: a wait too long
+/// for the clock to tell is due in 30 years, never in practice, and panics nowhere.
+pub(crate) fn due(start: Instant, ms: u64, speed: f64) -> Instant {
+    let wait = scaled(ms, speed);
+    start
+        .checked_add(wait)
+        .or_else(|| start.checked_add(NEVER.min(wait)))
+        .unwrap_or(start)
 }
 
 /// Milliseconds since `started`, as a stub keeps them.
@@ -114,7 +128,7 @@ impl Clock {
 
     /// When an item recorded `offset_ms` after the start is due, at the process's speed.
     pub(crate) fn due(&mut self, offset_ms: u64) -> Instant {
-        self.start() + scaled(offset_ms, speed())
+        due(self.start(), offset_ms, speed())
     }
 }
 
@@ -261,12 +275,23 @@ impl Ord for Deadline {
 
 #[cfg(test)]
 mod tests {
-    use super::{Clock, Timer, parse, parse_speed, scaled};
+    use super::{Clock, NEVER, Timer, due, parse, parse_speed, scaled};
     use std::ffi::OsStr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::{Wake, Waker};
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn an_extreme_speed_saturates_the_wait_and_panics_nowhere() {
+        assert_eq!(scaled(3_600_000, f64::MIN_POSITIVE), Duration::MAX);
+        assert_eq!(scaled(u64::MAX, 1e-300), Duration::MAX);
+        assert_eq!(scaled(1500, 2.0), Duration::from_millis(750));
+        let start = Instant::now();
+        assert_eq!(due(start, 3_600_000, f64::MIN_POSITIVE), start + NEVER);
+        assert_eq!(due(start, 3_600_000, f64::MAX), start);
+        assert_eq!(due(start, 40, 1.0), start + Duration::from_millis(40));
+    }
 
     #[test]
     fn the_flag_is_off_unless_asked_for() {

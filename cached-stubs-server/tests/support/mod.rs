@@ -1,8 +1,6 @@
 //! What the server's tests share: the server as a process, started as a user starts it, and
 //! an upstream on 127.0.0.1 whose answers each test scripts.
 
-#![allow(dead_code)]
-
 use bytes::Bytes;
 use cached_stubs_server::http::{self, Body, full};
 use futures::StreamExt;
@@ -56,12 +54,13 @@ impl Start {
         self
     }
 
-    /// With one more argument or environment variable.
+    /// With one more command-line argument.
     pub fn arg(mut self, arg: &str) -> Start {
         self.command.arg(arg);
         self
     }
 
+    /// With the environment variable `key` set to `value`.
     pub fn env(mut self, key: &str, value: &str) -> Start {
         self.command.env(key, value);
         self
@@ -123,11 +122,6 @@ impl Server {
     pub fn kill(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-    }
-
-    /// Its process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 }
 

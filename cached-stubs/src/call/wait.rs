@@ -55,7 +55,7 @@ impl<P, R> Lookup<P, R> {
         let state = match elapsed_ms.filter(|_| timing::enabled()) {
             Some(ms) => State::Due {
                 replay,
-                due: Instant::now() + timing::scaled(ms, timing::speed()),
+                due: timing::due(Instant::now(), ms, timing::speed()),
                 timer: Timer::default(),
             },
             None => State::Ready(replay),

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-pub use crate::request_stub::{Answer, Found, RECORDED_BY, Request, miss, read, write};
-pub use crate::single_flight::{Finished, Flight, Leader, Outcome, Role, join};
+pub use crate::request_stub::{Answer, Found, Request, miss, read, write};
+pub use crate::single_flight::{Flight, Leader, Outcome, Role, join};
 pub use crate::stub_file::{Http, Inspected, InspectedBody};
 
 /// Whether `CACHED_STUBS_TIMING` is on: keep timings while recording, wait for them while
@@ -31,6 +31,12 @@ pub fn parse_speed(text: &str) -> Result<f64, String> {
 /// How long a replay at `speed` waits for `ms` milliseconds recorded.
 pub fn scaled(ms: u64, speed: f64) -> Duration {
     crate::timing::scaled(ms, speed)
+}
+
+/// When an event recorded `ms` milliseconds after `start` is due at `speed`; in 30 years
+/// (never, in practice) when that is too far for the clock.
+pub fn due(start: std::time::Instant, ms: u64, speed: f64) -> std::time::Instant {
+    crate::timing::due(start, ms, speed)
 }
 
 /// Milliseconds since `started`, as stubs keep them.
