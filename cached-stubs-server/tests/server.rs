@@ -859,3 +859,63 @@ async fn a_recording_killed_with_sigkill_leaves_no_torn_stub() {
         (200, r#"{"text":"short"}"#)
     );
 }
+
+/// The README's replay script, as written there, up to the suite it runs: it starts the
+/// server on a free port and hands the clients its address.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readmes_replay_script_gives_the_suite_the_servers_address() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("cached-stubs-server --listen 127.0.0.1:0 --dir stubs-http > server.out &")
+        .expect("the README's replay script");
+    let end = start + readme[start..].find("npm test").unwrap();
+    let script = format!("{}echo \"$OPENAI_BASE_URL\"\nwait\n", &readme[start..end]);
+
+    // The committed stubs, as a team's `stubs-http/` holds them.
+    let folder = tempfile::tempdir().unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stubs");
+    for file in files(&committed) {
+        let to = folder.path().join("stubs-http").join(&file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(committed.join(&file), to).unwrap();
+    }
+    let binaries = Path::new(env!("CARGO_BIN_EXE_cached-stubs-server"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(binaries.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let mut shell = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(folder.path())
+        .env("PATH", path)
+        .env_remove("RECORD")
+        .stdout(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(shell.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+
+    assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
+    let replayed = openai(&url).chat().create(request(SECOND)).await;
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", shell.id())])
+        .status();
+    shell.wait().unwrap();
+    assert!(kill.unwrap().success());
+    let replayed = serde_json::to_value(replayed.unwrap()).unwrap();
+    let recorded = stubs(&committed)
+        .into_iter()
+        .find(|stub| stub.get("output").is_some())
+        .unwrap();
+    assert_eq!(replayed, recorded["output"]);
+}
