@@ -25,8 +25,14 @@ enum Step {
     Index,
 }
 
+/// A path of `allow_secret(...)`: its literal, as the stubs keep it, and its steps.
+pub(crate) struct AllowedPath {
+    pub(crate) literal: LitStr,
+    steps: Vec<Step>,
+}
+
 /// Reads `allow_secret("path", ...)`, each path checked by the grammar.
-pub(crate) fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
+pub(crate) fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<AllowedPath>> {
     let content;
     syn::parenthesized!(content in meta.input);
     let paths = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
@@ -36,25 +42,30 @@ pub(crate) fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
              them: `allow_secret(\"output.example_key\")`",
         ));
     }
-    let mut seen = Vec::new();
-    for path in &paths {
-        steps(&path.value()).map_err(|why| syn::Error::new(path.span(), why))?;
-        if seen.contains(&path.value()) {
-            return Err(syn::Error::new(path.span(), "this path is allowed twice"));
+    let mut allowed: Vec<AllowedPath> = Vec::new();
+    for literal in paths {
+        let steps = steps(&literal.value()).map_err(|why| syn::Error::new(literal.span(), why))?;
+        if allowed
+            .iter()
+            .any(|path| path.literal.value() == literal.value())
+        {
+            return Err(syn::Error::new(
+                literal.span(),
+                "this path is allowed twice",
+            ));
         }
-        seen.push(path.value());
+        allowed.push(AllowedPath { literal, steps });
     }
-    Ok(paths.into_iter().collect())
+    Ok(allowed)
 }
 
 /// Checks that each path names a part of the function's stubs: an argument in its key (not a
 /// skipped one), its `output` for a value, its `items` for a stream or an iterator.
-pub(crate) fn check(paths: &[LitStr], params: &Params, returns: &Returns) -> syn::Result<()> {
+pub(crate) fn check(paths: &[AllowedPath], params: &Params, returns: &Returns) -> syn::Result<()> {
     let items = matches!(returns, Returns::Items(_));
     let in_key = |name: &str| params.key.iter().any(|arg| arg.name == name);
     for path in paths {
-        let steps = steps(&path.value()).expect("checked when parsed");
-        let why = match steps.as_slice() {
+        let why = match path.steps.as_slice() {
             [Step::Key(root), Step::Key(name), ..] if root == "args" && !in_key(name) => {
                 let names: Vec<&str> = params.key.iter().map(|arg| arg.name.as_str()).collect();
                 format!(
@@ -73,7 +84,7 @@ pub(crate) fn check(paths: &[LitStr], params: &Params, returns: &Returns) -> syn
             }
             _ => continue,
         };
-        return Err(syn::Error::new(path.span(), why));
+        return Err(syn::Error::new(path.literal.span(), why));
     }
     Ok(())
 }

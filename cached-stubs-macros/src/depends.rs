@@ -102,7 +102,7 @@ fn is_include(path: &syn::Path) -> bool {
 }
 
 /// Adds each `include_str!(..)` and `include_bytes!(..)` in `tokens`, at any depth, to
-/// `found`, once each.
+/// `found`, in order (repeats are dropped where they join the dependencies).
 fn includes(tokens: TokenStream, found: &mut Vec<TokenStream>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (at, token) in tokens.iter().enumerate() {
@@ -110,13 +110,7 @@ fn includes(tokens: TokenStream, found: &mut Vec<TokenStream>) {
             (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_)))
                 if (name == "include_str" || name == "include_bytes") && bang.as_char() == '!' =>
             {
-                let call: TokenStream = tokens[at..at + 3].iter().cloned().collect();
-                if found
-                    .iter()
-                    .all(|known| rendered(known.clone()) != rendered(call.clone()))
-                {
-                    found.push(call);
-                }
+                found.push(tokens[at..at + 3].iter().cloned().collect());
             }
             (TokenTree::Group(group), _, _) => includes(group.stream(), found),
             _ => {}
@@ -126,7 +120,7 @@ fn includes(tokens: TokenStream, found: &mut Vec<TokenStream>) {
 
 /// Tokens as written, whitespace aside: a space only between two words (`a as b`), so that
 /// neither reformatting nor the compiler's printing changes a name.
-pub(crate) fn rendered(tokens: TokenStream) -> String {
+fn rendered(tokens: TokenStream) -> String {
     let mut text = String::new();
     let mut after_word = false;
     for token in tokens {

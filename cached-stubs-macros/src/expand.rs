@@ -129,7 +129,7 @@ impl<'a> Expansion<'a> {
             Some(dir) => quote!(::core::option::Option::Some(#dir)),
             None => quote!(::core::option::Option::None),
         };
-        let allow_secret = &options.allow_secret;
+        let allow_secret = options.allow_secret.iter().map(|path| &path.literal);
         let body = match self.returns {
             Returns::Value => self.value_body(),
             Returns::Items(items) => self.items_body(items),

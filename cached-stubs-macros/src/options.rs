@@ -28,9 +28,8 @@ pub(crate) struct Options {
     pub(crate) record_err: Option<Ident>,
     /// `allow_secret("path", ...)`: JSON paths whose values are no secrets, checked by
     /// `allow_secret`.
-    pub(crate) allow_secret: Vec<LitStr>,
+    pub(crate) allow_secret: Vec<allow_secret::AllowedPath>,
     seen_skip: bool,
-    seen_depends: bool,
 }
 
 const VALID: &str = "`skip(arg, ...)`, `depends(expr, ...)`, `sequence`, `record_err`, \
@@ -59,7 +58,8 @@ impl Options {
                 Ok(())
             })
         } else if meta.path.is_ident("depends") {
-            if std::mem::replace(&mut self.seen_depends, true) {
+            // `depends()` is refused below, so a list is never empty once given.
+            if !self.depends.is_empty() {
                 return Err(duplicate());
             }
             let content;
@@ -117,7 +117,6 @@ fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 mod tests {
     use super::Options;
     use quote::quote;
-    use syn::LitStr;
 
     fn error(tokens: proc_macro2::TokenStream) -> String {
         Options::parse(tokens).err().expect("rejected").to_string()
@@ -138,7 +137,9 @@ mod tests {
         assert_eq!(options.name.unwrap().value(), "ask");
         assert_eq!(options.dir.unwrap().value(), "fixtures");
         assert_eq!(options.items.unwrap(), "stream");
-        let allowed: Vec<_> = options.allow_secret.iter().map(LitStr::value).collect();
+        let allowed: Vec<_> = (options.allow_secret.iter())
+            .map(|path| path.literal.value())
+            .collect();
         assert_eq!(allowed, ["items[*].delta", "args.client.token"]);
     }
 
