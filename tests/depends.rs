@@ -2,7 +2,7 @@
 //! model name in a `static`, instructions a function builds, a template read with
 //! `include_str!` in the body or behind a `const`. Each dependency's hash is in their stubs'
 //! `depends`, committed under `stubs/depends/`, recorded by running this file with
-//! `RECORD=1`. `user_prompts.rs` edits each kind in a user's crate and sees its stubs go
+//! `RECORD=1`. `changed_prompts.rs` edits each kind in a user's crate and sees its stubs go
 //! stale.
 
 use cached_stubs::cached_stub;

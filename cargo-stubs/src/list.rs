@@ -19,18 +19,13 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
                 .filter_map(|stub| stub.metadata().ok())
                 .map(|m| m.len())
                 .sum::<u64>();
-            (
-                escaped(&folder.function()).into_owned(),
-                folder,
-                stubs.len(),
-                bytes,
-            )
+            (folder, stubs.len(), bytes)
         })
         .collect();
     if json {
         let rows: Vec<_> = rows
             .iter()
-            .map(|(_, folder, stubs, bytes)| {
+            .map(|(folder, stubs, bytes)| {
                 json!({
                     "function": folder.function(),
                     "folder": shown(&folder.path()),
@@ -50,9 +45,12 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
         line(out, "no stubs yet: `RECORD=1 cargo test` records them")?;
         return Ok(());
     }
-    let width = rows
+    let functions: Vec<_> = (rows.iter())
+        .map(|(folder, ..)| escaped(&folder.function()).into_owned())
+        .collect();
+    let width = functions
         .iter()
-        .map(|(function, ..)| function.chars().count())
+        .map(|function| function.chars().count())
         .max()
         .unwrap_or(0)
         .max(8);
@@ -60,13 +58,13 @@ pub fn run(catalog: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), Sto
         out,
         format_args!("{:width$}  {:>6}  {:>9}", "function", "stubs", "size"),
     )?;
-    for (function, _, stubs, bytes) in &rows {
+    for (function, (_, stubs, bytes)) in functions.iter().zip(&rows) {
         line(
             out,
             format_args!("{function:width$}  {stubs:>6}  {:>9}", size(*bytes)),
         )?;
     }
-    let total_stubs: usize = rows.iter().map(|(_, _, stubs, _)| stubs).sum();
+    let total_stubs: usize = rows.iter().map(|(_, stubs, _)| stubs).sum();
     let total_bytes: u64 = rows.iter().map(|(.., bytes)| bytes).sum();
     line(
         out,

@@ -400,8 +400,6 @@ fn list_show_and_check_read_real_recordings() {
     assert!(checked.starts_with("4 stubs of 3 functions: "), "{checked}");
 }
 
-/// Unix only: it makes a symbolic link and a pipe.
-#[cfg(unix)]
 /// Copies every file below `from` to `to`, folders and all.
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -452,6 +450,8 @@ fn list_show_and_check_read_the_stubs_cached_stubs_server_records() {
     );
 }
 
+/// Unix only: it makes a symbolic link and a pipe.
+#[cfg(unix)]
 #[test]
 fn check_lists_every_problem_and_fails() {
     let fixture = Fixture::recorded();
