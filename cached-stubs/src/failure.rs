@@ -112,6 +112,21 @@ pub(crate) enum Why {
     In01Layout { old: String },
 }
 
+impl Why {
+    /// Why a call with `args` has no stub in `folder`: the stub of other arguments nearest
+    /// to them, if there is one.
+    pub(crate) fn nearest(folder: &std::path::Path, args: &[(&'static str, Value)]) -> Why {
+        match crate::nearest::find(folder, args) {
+            Some(nearest) => Why::OtherArguments {
+                nearest: crate::report::shown(&nearest.path),
+                differences: nearest.differences,
+                only_order: nearest.only_order,
+            },
+            None => Why::NoStubYet,
+        }
+    }
+}
+
 /// Something about the function that explains why a call may have no stub.
 #[derive(Clone, Copy)]
 pub(crate) enum Note {

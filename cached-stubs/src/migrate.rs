@@ -13,11 +13,11 @@ use serde::de::IgnoredAny;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Where cached-stubs 0.1 kept the stub named `file_name` that belongs in `slot`, when it is
-/// there, recorded from the function as it is now.
-pub(crate) fn old_stub(slot: &Slot, file_name: &str, body: Body) -> Option<PathBuf> {
+/// Where cached-stubs 0.1 kept the stub that belongs in `slot` (a file of the same name),
+/// when it is there, recorded from the function as it is now.
+pub(crate) fn old_stub(slot: &Slot, body: Body) -> Option<PathBuf> {
     let (function, folder) = slot.instance.in_0_1.as_ref()?;
-    let path = folder.join(file_name);
+    let path = folder.join(slot.path.file_name()?);
     let bytes = store::read(&path).ok()??;
     let expected = Expected {
         function,

@@ -1,5 +1,6 @@
 //! The recorded call nearest to a missed one, so a miss message can say which argument
-//! differs. Only a replay miss looks: a hit never lists a folder.
+//! differs, and a recording whether its arguments are a recorded call's in another order.
+//! Only a miss looks: a hit never lists a folder.
 
 use crate::key::Key;
 use crate::store;
@@ -44,8 +45,9 @@ pub(crate) fn find(folder: &Path, args: &[(&'static str, Value)]) -> Option<Near
 /// if there is one: a call about to be recorded beside it likely passes a `HashSet`.
 pub(crate) fn same_but_for_order(folder: &Path, args: &[(&'static str, Value)]) -> Option<PathBuf> {
     recorded(folder).find_map(|(path, recorded)| {
-        let exactly = differences(&recorded, args).is_empty();
-        (!exactly && equal_but_for_order(&recorded, args)).then_some(path)
+        let reordered =
+            equal_but_for_order(&recorded, args) && !differences(&recorded, args).is_empty();
+        reordered.then_some(path)
     })
 }
 

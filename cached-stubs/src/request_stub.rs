@@ -9,7 +9,6 @@
 use crate::args::{self, Arg, arg};
 use crate::failure::{ARGS_WIDTH, Why, render_args, write_nearest};
 use crate::key::Key;
-use crate::nearest;
 use crate::report::{cut, shown};
 use crate::secrets::{self, Returned};
 use crate::stub_file::{self, Http, Inspected, InspectedBody, NewBody, NewStub};
@@ -209,14 +208,7 @@ pub fn miss(request: &Request<'_>, asked: &str, path: &Path, stale: bool, comman
         }
     } else {
         let folder = path.parent().unwrap_or(path);
-        match nearest::find(folder, &args) {
-            Some(nearest) => Why::OtherArguments {
-                nearest: shown(&nearest.path),
-                differences: nearest.differences,
-                only_order: nearest.only_order,
-            },
-            None => Why::NoStubYet,
-        }
+        Why::nearest(folder, &args)
     };
     RequestMiss {
         asked,

@@ -45,11 +45,7 @@ pub(super) fn find<B: DeserializeOwned>(
     }
     let instance = call.site.instance(call.instance);
     // When one function has several instances, which one is part of the key.
-    let self_arg = instance
-        .identity
-        .self_key
-        .as_ref()
-        .map(|owner| args::arg("<Self>", owner));
+    let self_arg = (instance.self_key.as_ref()).map(|owner| args::arg("<Self>", owner));
     // A sequence counts the calls of one test, and keeps them in a stub of its own.
     let in_sequence = instance.site.definition.sequence;
     let test = in_sequence.then(|| {
@@ -73,15 +69,14 @@ pub(super) fn find<B: DeserializeOwned>(
     };
     let key = Key::of(args()).unwrap_or_else(|error| unhashable(error, false));
     let depends = depends::hashes(call.depends).unwrap_or_else(|error| unhashable(error, true));
-    let file_name = key.file_name();
     let slot = Slot {
         instance,
-        path: instance.folder.join(&file_name),
+        path: instance.folder.join(key.file_name()),
         depends,
     };
     let missing = match in_sequence {
         true => answer::<B>(&slot, mode, body),
-        false => stub::<B>(&slot, &file_name, mode, body),
+        false => stub::<B>(&slot, mode, body),
     };
     let missing = match missing {
         Ok(stub) => return Found::Stub(stub, slot),
@@ -120,28 +115,21 @@ struct Missing {
 
 /// The stub of a call without `sequence`, or what is missing.
 #[track_caller]
-fn stub<B: DeserializeOwned>(
-    slot: &Slot,
-    file_name: &str,
-    mode: Mode,
-    body: Body,
-) -> Result<Replayed<B>, Missing> {
+fn stub<B: DeserializeOwned>(slot: &Slot, mode: Mode, body: Body) -> Result<Replayed<B>, Missing> {
     let mut missing = Missing {
         stale: None,
         in_0_1: None,
         position: None,
         recorded: 0,
     };
-    let current = match mode {
-        Mode::RecordAll => Current::Missing,
-        _ => slot.read::<B>(body),
-    };
-    match current {
+    if mode == Mode::RecordAll {
+        return Err(missing);
+    }
+    match slot.read::<B>(body) {
         Current::Stub(stub) => return Ok(stub),
         Current::Stale(staleness) => missing.stale = Some(staleness),
-        Current::Missing if mode == Mode::RecordAll => {}
         Current::Missing => {
-            missing.in_0_1 = migrate::old_stub(slot, file_name, body);
+            missing.in_0_1 = migrate::old_stub(slot, body);
             if let Some(old) = &missing.in_0_1
                 && mode == Mode::RecordMissing
             {
@@ -220,14 +208,7 @@ fn miss(
     } else if let Some(old) = missing.in_0_1 {
         Why::In01Layout { old: shown(&old) }
     } else {
-        match nearest::find(&instance.folder, &args) {
-            Some(nearest) => Why::OtherArguments {
-                nearest: shown(&nearest.path),
-                differences: nearest.differences,
-                only_order: nearest.only_order,
-            },
-            None => Why::NoStubYet,
-        }
+        Why::nearest(&instance.folder, &args)
     };
     Failure::Miss(Box::new(Miss {
         function: instance.function(),
