@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 /// The folder of the `Cargo.toml` of `package` now, which was at `compiled_at` when it was
 /// built; `None` when it can be found neither there nor where the running package is.
 pub(crate) fn manifest_dir(package: &str, compiled_at: &Path) -> Option<PathBuf> {
-    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let running = crate::env::var("CARGO_MANIFEST_DIR").map(PathBuf::from);
     if let Some(running) = &running {
-        if std::env::var_os("CARGO_PKG_NAME").is_some_and(|name| name == package)
+        if crate::env::var("CARGO_PKG_NAME").is_some_and(|name| name == package)
             && is_manifest_of(running, package)
         {
             return Some(running.clone());

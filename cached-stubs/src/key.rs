@@ -79,12 +79,16 @@ impl Key {
 
     /// Whether `name` is a stub file's name.
     pub(crate) fn is_file_name(name: &str) -> bool {
-        name.strip_suffix(".json").is_some_and(|key| {
-            key.len() == 32
-                && key
-                    .bytes()
-                    .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
-        })
+        name.strip_suffix(".json").is_some_and(Key::is_hex)
+    }
+
+    /// Whether `text` is 32 lowercase hex digits, as a key and a dependency's hash are
+    /// written.
+    pub(crate) fn is_hex(text: &str) -> bool {
+        text.len() == 32
+            && text
+                .bytes()
+                .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// The answers of one sequence stub, as this process knows them.
-pub(crate) struct Sequence {
+struct Sequence {
     state: Mutex<State>,
 }
 
@@ -35,7 +35,7 @@ struct State {
 
 /// A call's place in its sequence.
 pub(crate) struct Position {
-    pub(crate) sequence: Arc<Sequence>,
+    sequence: Arc<Sequence>,
     /// Counting from 0.
     pub(crate) index: usize,
 }

@@ -50,7 +50,10 @@ pub(crate) struct Instance {
     pub(crate) site: &'static Site,
     /// The type name of a closure in its body, which tells instances apart.
     name: &'static str,
-    pub(crate) identity: Identity,
+    /// The stub's `function`: see [`Identity`].
+    function: String,
+    /// The owner as Rust prints it, when it is part of the key as `<Self>`.
+    pub(crate) self_key: Option<&'static str>,
     /// The folder of its stubs.
     pub(crate) folder: PathBuf,
     /// Its `function` and the folder of its stubs in cached-stubs 0.1, when they were others.
@@ -100,15 +103,20 @@ impl Site {
     #[track_caller]
     fn new_instance(&'static self, name: &'static str) -> Instance {
         let definition = &self.definition;
-        let identity = identity(definition.module_path, definition.name, name);
+        let Identity {
+            function,
+            folder,
+            self_key,
+            in_0_1,
+        } = identity(definition.module_path, definition.name, name);
         let root = self.root();
         Instance {
             site: self,
             name,
-            folder: root.join(&identity.folder),
-            in_0_1: (identity.in_0_1.as_ref())
-                .map(|(function, folder)| (function.clone(), root.join(folder))),
-            identity,
+            function,
+            self_key,
+            folder: root.join(folder),
+            in_0_1: in_0_1.map(|(function, folder)| (function, root.join(folder))),
         }
     }
 }
@@ -153,7 +161,7 @@ impl Site {
 impl Instance {
     /// The stub's `function`.
     pub(crate) fn function(&'static self) -> &'static str {
-        &self.identity.function
+        &self.function
     }
 
     /// Panics: the stub at `path` can't be used, for the reason `error` gives.
@@ -184,10 +192,7 @@ impl Instance {
     #[track_caller]
     fn claim(&self) {
         static OWNERS: Mutex<BTreeMap<PathBuf, (String, &str)>> = Mutex::new(BTreeMap::new());
-        let owner = (
-            self.identity.function.clone(),
-            self.site.definition.source_hash,
-        );
+        let owner = (self.function.clone(), self.site.definition.source_hash);
         let first = lock(&OWNERS)
             .entry(self.folder.clone())
             .or_insert_with(|| owner.clone())
@@ -195,7 +200,7 @@ impl Instance {
         if first != owner {
             Failure::SharedFolder {
                 first: first.0,
-                second: self.identity.function.clone(),
+                second: self.function.clone(),
                 folder: shown(&self.folder),
             }
             .raise();

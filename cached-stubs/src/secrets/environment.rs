@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 /// The words that make a variable's name secret, matched case-insensitively anywhere in it.
-pub(crate) const SECRET_WORDS: [&str; 7] = [
+const SECRET_WORDS: [&str; 7] = [
     "KEY",
     "TOKEN",
     "SECRET",
@@ -16,7 +16,7 @@ pub(crate) const SECRET_WORDS: [&str; 7] = [
 
 /// The shortest value looked for, in characters, spaces around it left out: a shorter one
 /// (`1`, `true`, a port) would be found everywhere.
-pub(crate) const MIN_CHARS: usize = 8;
+const MIN_CHARS: usize = 8;
 
 /// A secret-named variable, with its value as looked for.
 #[derive(Debug, PartialEq)]
@@ -78,7 +78,7 @@ pub(crate) fn secret_named(vars: impl IntoIterator<Item = (String, String)>) -> 
 /// Whether a variable's name holds one of [`SECRET_WORDS`]. `AUTH` doesn't count inside
 /// `AUTHOR` (`GIT_AUTHOR_NAME`, cargo's `CARGO_PKG_AUTHORS`, GitLab's `CI_COMMIT_AUTHOR`,
 /// which hold names and e-mail addresses), but does inside `AUTHORIZATION`.
-pub(crate) fn is_secret_name(name: &str) -> bool {
+fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
     SECRET_WORDS.iter().any(|word| match *word {
         "AUTH" => name.match_indices("AUTH").any(|(at, _)| {

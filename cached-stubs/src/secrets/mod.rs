@@ -36,10 +36,9 @@ pub(crate) enum Returned<'a> {
 impl<'a> Returned<'a> {
     /// What `answer` records.
     pub(crate) fn of_answer(answer: &'a Answer) -> Returned<'a> {
-        let answer = answer.as_json();
-        match answer.get("items").and_then(Value::as_array) {
-            Some(items) => Returned::Items(items),
-            None => Returned::Output(answer.get("output").unwrap_or(&Value::Null)),
+        match answer.items_or_output() {
+            Ok(items) => Returned::Items(items),
+            Err(output) => Returned::Output(output),
         }
     }
 }

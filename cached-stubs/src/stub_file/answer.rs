@@ -51,33 +51,27 @@ impl Answer {
 
     /// What the answer recorded, of kind `body` (an output, or items), as `B`.
     pub(crate) fn recorded<B: DeserializeOwned>(&self, body: Body) -> Result<B, String> {
-        let recorded = self.field(body.field())?;
-        serde_json::from_value(recorded.clone()).map_err(|error| error.to_string())
+        read(self.field(body.field())?)
+    }
+
+    /// The items it recorded, if it recorded items; else its output.
+    pub(crate) fn items_or_output(&self) -> Result<&[Value], &Value> {
+        let items = self.0.get(Field::Items.name()).and_then(Value::as_array);
+        items
+            .map(Vec::as_slice)
+            .ok_or_else(|| self.0.get(Field::Output.name()).unwrap_or(&Value::Null))
     }
 
     /// When each of its items came, if that was kept (checked against the items by the
     /// caller, as a stub's top-level `offsets_ms` are).
     pub(crate) fn offsets_ms(&self) -> Result<Option<Vec<u64>>, String> {
-        let offsets = self.0.get(Field::OffsetsMs.name()).cloned();
-        offsets
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|error| error.to_string())
+        self.0.get(Field::OffsetsMs.name()).map(read).transpose()
     }
 
     /// How long its call took, if that was kept.
     pub(crate) fn elapsed_ms(&self) -> Result<Option<u64>, String> {
-        let elapsed = self.0.get(Field::ElapsedMs.name()).cloned();
-        let elapsed: Option<u64> = elapsed
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|error| error.to_string())?;
-        match elapsed {
-            Some(ms) if ms > super::LONGEST_WAIT_MS => {
-                Err("\"elapsed_ms\" must stay within an hour".to_string())
-            }
-            elapsed => Ok(elapsed),
-        }
+        let elapsed = self.0.get(Field::ElapsedMs.name()).map(read).transpose()?;
+        elapsed.map(super::within_longest_wait).transpose()
     }
 
     fn field(&self, field: Field) -> Result<&Value, String> {
@@ -94,6 +88,27 @@ impl Answer {
         })
     }
 }
+
+/// `value` read as a `T`, without copying it.
+fn read<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|error| error.to_string())
+}
+
+/// The fields an answer may hold.
+const ANSWER_FIELDS: [Field; 4] = [
+    Field::Output,
+    Field::Items,
+    Field::ElapsedMs,
+    Field::OffsetsMs,
+];
+
+/// Their names, for the error that refuses another.
+const ANSWER_FIELD_NAMES: [&str; 4] = [
+    ANSWER_FIELDS[0].name(),
+    ANSWER_FIELDS[1].name(),
+    ANSWER_FIELDS[2].name(),
+    ANSWER_FIELDS[3].name(),
+];
 
 impl<'de> Deserialize<'de> for Answer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -113,17 +128,8 @@ impl<'de> Visitor<'de> for AnswerVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
         let mut answer = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            let allowed = [
-                Field::Output,
-                Field::Items,
-                Field::ElapsedMs,
-                Field::OffsetsMs,
-            ];
-            if !allowed.iter().any(|field| field.name() == name) {
-                return Err(de::Error::unknown_field(
-                    &name,
-                    &["output", "items", "elapsed_ms", "offsets_ms"],
-                ));
+            if !Field::named(&name).is_some_and(|field| ANSWER_FIELDS.contains(&field)) {
+                return Err(de::Error::unknown_field(&name, &ANSWER_FIELD_NAMES));
             }
             if answer.contains_key(&name) {
                 return Err(de::Error::custom(format_args!("duplicate field `{name}`")));

@@ -2,7 +2,7 @@
 //! as a replay, with its body as plain JSON.
 
 use super::{
-    Answer, Body, Expected, Field, Http, NewBody, check_offsets, diagnose, read, recorded_args,
+    Answer, Body, Expected, Field, Http, check_offsets, diagnose, read, recorded_args,
     recorded_depends,
 };
 use serde_json::Value;
@@ -74,21 +74,19 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, String> {
         }
         body => {
             let replayed = read::<Value>(bytes, anything, body).map_err(diagnosed)?;
-            let answer = match body {
-                Body::Items => NewBody::Items {
-                    items: replayed
-                        .body
-                        .as_array()
-                        .ok_or("\"items\" is not an array")?,
-                    elapsed_ms: None,
-                    offsets_ms: replayed.offsets_ms.as_deref(),
-                },
-                _ => NewBody::Output {
-                    output: &replayed.body,
-                    elapsed_ms: None,
-                },
+            let answer = match (body, replayed.body) {
+                (Body::Items, Value::Array(items)) => {
+                    if let Some(offsets_ms) = &replayed.offsets_ms {
+                        check_offsets(offsets_ms, items.len()).map_err(|p| p.to_string())?;
+                    }
+                    InspectedBody::Items {
+                        items,
+                        offsets_ms: replayed.offsets_ms,
+                    }
+                }
+                (Body::Items, _) => return Err("\"items\" is not an array".to_string()),
+                (_, output) => InspectedBody::Output(output),
             };
-            let answer = inspected(&Answer::of(&answer))?;
             (answer, replayed.http, replayed.elapsed_ms)
         }
     };

@@ -66,6 +66,16 @@ pub(crate) const FORMAT: u64 = 1;
 /// broken file, not a recording.
 const LONGEST_WAIT_MS: u64 = 60 * 60 * 1000;
 
+/// `elapsed_ms` as read, refused beyond [`LONGEST_WAIT_MS`].
+fn within_longest_wait(elapsed_ms: u64) -> Result<u64, String> {
+    match elapsed_ms {
+        ms if ms > LONGEST_WAIT_MS => Err(format!(
+            "\"elapsed_ms\" must stay within an hour ({LONGEST_WAIT_MS})"
+        )),
+        ms => Ok(ms),
+    }
+}
+
 /// What a stub holds besides its call: one output, the items of a stream or an iterator,
 /// or, for a function recorded with `sequence`, an answer of either kind per call.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -145,7 +155,7 @@ impl Field {
     ];
 
     /// The field's name in a stub file.
-    fn name(self) -> &'static str {
+    const fn name(self) -> &'static str {
         FIELD_NAMES[self as usize]
     }
 

@@ -1,8 +1,9 @@
 //! The strict reading a replay makes: one pass over the file, the body deserialized as the
 //! function's type, the source hash compared where it lies.
 
-use super::{Body, FIELD_NAMES, FORMAT, Field, LONGEST_WAIT_MS};
+use super::{Body, FIELD_NAMES, FORMAT, Field, within_longest_wait};
 use crate::depends::DependencyHash;
+use crate::key::Key;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -163,13 +164,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for StubVisitor<'_, T> {
                     offsets_ms = Some(map.next_value()?)
                 }
                 Field::ElapsedMs => {
-                    let ms: u64 = map.next_value()?;
-                    if ms > LONGEST_WAIT_MS {
-                        return Err(de::Error::custom(format_args!(
-                            "\"elapsed_ms\" must stay within an hour ({LONGEST_WAIT_MS})"
-                        )));
-                    }
-                    elapsed_ms = Some(ms);
+                    let ms = within_longest_wait(map.next_value()?);
+                    elapsed_ms = Some(ms.map_err(de::Error::custom)?);
                 }
                 Field::Http => http = Some(map.next_value::<HttpField>()?.0),
                 _ => return Err(de::Error::unknown_field(field.name(), FIELD_NAMES)),
@@ -270,9 +266,7 @@ impl<'de> Visitor<'de> for ComparedDepends<'_> {
         let mut changed = Vec::new();
         let mut recorded = Vec::new();
         while let Some((name, hash)) = map.next_entry::<String, String>()? {
-            let is_hash =
-                hash.len() == 32 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-            if !is_hash {
+            if !Key::is_hex(&hash) {
                 return Err(de::Error::custom(format_args!(
                     "the hash of dependency {name:?} is not 32 hex digits"
                 )));
