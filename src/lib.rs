@@ -11,7 +11,7 @@ mod user_crate;
 
 pub use openai_server::{OpenAiServer, answer, streamed_text};
 pub use scenario::{Scenario, log_real_call};
-pub use user_crate::{Ran, UserCrate};
+pub use user_crate::{FEATURE_IN_DEV_DEPENDENCIES, Ran, UserCrate};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -91,6 +91,12 @@ impl Scenario {
     pub fn only_stub(&self, function: &str) -> PathBuf {
         only_file(&self.folder(function))
     }
+
+    /// The one stub of `function`, as JSON.
+    pub fn only_stub_json(&self, function: &str) -> serde_json::Value {
+        let bytes = std::fs::read(self.only_stub(function)).unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
 }
 
 impl Default for Scenario {

@@ -8,6 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::rc::Rc;
 
+/// The dependencies of a user crate as the README's quick start writes them: cached-stubs in
+/// `[dependencies]`, with the `record-replay` feature in `[dev-dependencies]`.
+pub const FEATURE_IN_DEV_DEPENDENCIES: &str = "[dependencies]\n\
+    cached-stubs = { path = {cached_stubs} }\n\n\
+    [dev-dependencies]\n\
+    cached-stubs = { path = {cached_stubs}, features = [\"record-replay\"] }";
+
 /// A copy of a fixture crate in a temporary folder.
 ///
 /// ```no_run

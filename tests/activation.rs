@@ -3,24 +3,18 @@
 //! `record-replay` feature in its `[dev-dependencies]` as the README says, once without.
 //! Its real function bodies append to a log, so the test can count real calls.
 
-use cached_stubs_suite::{UserCrate, files_below};
+use cached_stubs_suite::{FEATURE_IN_DEV_DEPENDENCIES, UserCrate, files_below};
 use std::path::{Path, PathBuf};
 
 /// The fixture `outside-crate`, with cached-stubs in `[dependencies]`, and in
 /// `[dev-dependencies]` with the `record-replay` feature when `feature_in_dev_dependencies`.
 fn outside_crate(feature_in_dev_dependencies: bool) -> UserCrate {
-    let dev_dependencies = if feature_in_dev_dependencies {
-        "cached-stubs = { path = {cached_stubs}, features = [\"record-replay\"] }"
+    let dependencies = if feature_in_dev_dependencies {
+        FEATURE_IN_DEV_DEPENDENCIES
     } else {
-        ""
+        "[dependencies]\ncached-stubs = { path = {cached_stubs} }\n"
     };
-    UserCrate::new(
-        "outside-crate",
-        &format!(
-            "[dependencies]\ncached-stubs = {{ path = {{cached_stubs}} }}\n\n\
-             [dev-dependencies]\n{dev_dependencies}"
-        ),
-    )
+    UserCrate::new("outside-crate", dependencies)
 }
 
 /// The folders holding stub files, relative to `stubs/`.

@@ -4,14 +4,9 @@
 //! behind a `const`) and sees exactly that function's stub go stale, named by what changed,
 //! then recorded again in place by `RECORD=1`.
 
-use cached_stubs_suite::{UserCrate, files_below};
+use cached_stubs_suite::{FEATURE_IN_DEV_DEPENDENCIES, UserCrate, files_below};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-const MANIFEST: &str = "[dependencies]\n\
-    cached-stubs = { path = {cached_stubs} }\n\n\
-    [dev-dependencies]\n\
-    cached-stubs = { path = {cached_stubs}, features = [\"record-replay\"] }";
 
 fn stubs(user: &UserCrate) -> BTreeMap<PathBuf, Vec<u8>> {
     files_below(&user.path("stubs"))
@@ -19,7 +14,7 @@ fn stubs(user: &UserCrate) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn each_changed_dependency_makes_its_stub_stale_and_record_missing_records_it_in_place() {
-    let user = UserCrate::new("prompt-crate", MANIFEST);
+    let user = UserCrate::new("prompt-crate", FEATURE_IN_DEV_DEPENDENCIES);
     user.cargo(&["test"], Some("1")).success();
     let recorded = stubs(&user);
     assert_eq!(recorded.len(), 5, "{:?}", recorded.keys());

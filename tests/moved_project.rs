@@ -3,16 +3,11 @@
 //! was built with (cargo finds them fresh in the shared target folder), which must find its
 //! stubs where the project is now.
 
-use cached_stubs_suite::{UserCrate, files_below};
-
-const MANIFEST: &str = "[dependencies]\n\
-    cached-stubs = { path = {cached_stubs} }\n\n\
-    [dev-dependencies]\n\
-    cached-stubs = { path = {cached_stubs}, features = [\"record-replay\"] }";
+use cached_stubs_suite::{FEATURE_IN_DEV_DEPENDENCIES, UserCrate, files_below};
 
 #[test]
 fn a_copied_or_moved_project_reads_and_writes_its_own_stubs() {
-    let original = UserCrate::new("outside-crate", MANIFEST);
+    let original = UserCrate::new("outside-crate", FEATURE_IN_DEV_DEPENDENCIES);
     original.cargo(&["test"], Some("1")).success();
     let recorded = files_below(&original.path("stubs"));
     assert!(!recorded.is_empty());

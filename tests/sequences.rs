@@ -221,8 +221,7 @@ fn child_polls_from_a_thread_in_a_scope() {
 
 /// The answers recorded in the one stub of `remote_status`.
 fn recorded(scenario: &Scenario) -> Vec<String> {
-    let stub = std::fs::read(scenario.only_stub("sequences::remote_status")).unwrap();
-    let stub: serde_json::Value = serde_json::from_slice(&stub).unwrap();
+    let stub = scenario.only_stub_json("sequences::remote_status");
     let answers = stub["sequence"].as_array().unwrap();
     let output = |answer: &serde_json::Value| answer["output"].as_str().unwrap().to_string();
     answers.iter().map(output).collect()

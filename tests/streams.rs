@@ -370,8 +370,7 @@ async fn child_slow_answers() {
 
 /// The `elapsed_ms` of the one stub of `function` in the scenario, if it has one.
 fn elapsed_ms(scenario: &Scenario, function: &str) -> Option<u64> {
-    let bytes = std::fs::read(scenario.only_stub(function)).unwrap();
-    let stub: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let stub = scenario.only_stub_json(function);
     stub.get("elapsed_ms").map(|ms| ms.as_u64().unwrap())
 }
 
